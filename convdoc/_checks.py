@@ -1,0 +1,118 @@
+"""Validation at the public edge, shared by every module.
+
+Each helper raises ``TypeError`` (wrong kind of value) or ``ValueError``
+(right kind, wrong value) with a message that names the argument, states the
+rule and shows what was received, e.g.::
+
+    ValueError: `kernel` must be 2-D with shape (KH, KW); got shape (3,)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_real_array",
+    "result_dtype",
+    "as_pair",
+    "check_positive_int",
+]
+
+
+def as_real_array(value, name: str, ndim: int | None = None, layout: str = "") -> np.ndarray:
+    """Return ``value`` as a non-empty real numeric array, or raise.
+
+    Parameters
+    ----------
+    value : array_like
+        What the caller passed.
+    name : str
+        The argument's name, used in error messages.
+    ndim : int, optional
+        Required number of dimensions.
+    layout : str, optional
+        The expected shape in words, e.g. ``"(N, C, H, W)"``, for the message.
+
+    Raises
+    ------
+    TypeError
+        If the array is complex, boolean, or not numeric.
+    ValueError
+        If it has the wrong number of dimensions or no elements.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
+        raise TypeError(f"`{name}` must be a real numeric array; got {type(value).__name__} ({exc})") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"`{name}` must be real, not complex; got dtype {arr.dtype}")
+    if kind == "b":
+        raise TypeError(f"`{name}` must be numeric, not boolean; got dtype {arr.dtype} (cast with .astype(float))")
+    if kind not in "iuf":
+        raise TypeError(f"`{name}` must be a real numeric array; got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        shape_txt = f" with shape {layout}" if layout else ""
+        raise ValueError(f"`{name}` must be {ndim}-D{shape_txt}; got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"`{name}` must not be empty; got shape {arr.shape}")
+    return arr
+
+
+def result_dtype(*arrays: np.ndarray) -> np.dtype:
+    """Float dtype to compute in: float32 if every input is float32 or narrower float, else float64.
+
+    Integer inputs are computed in float64, as the API promises.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> result_dtype(np.ones(2, np.float32), np.ones(2, np.float32))
+    dtype('float32')
+    >>> result_dtype(np.ones(2, np.float32), np.ones(2, np.int64))
+    dtype('float64')
+    """
+    if arrays and all(a.dtype.kind == "f" and a.dtype.itemsize <= 4 for a in arrays):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
+    """Return ``value`` (an int or a pair of ints) as ``(rows, columns)``, each >= ``minimum``.
+
+    Examples
+    --------
+    >>> as_pair(2, "stride", minimum=1)
+    (2, 2)
+    >>> as_pair((1, 3), "padding", minimum=0)
+    (1, 3)
+    """
+    items = (value, value) if not isinstance(value, (tuple, list, np.ndarray)) else tuple(value)
+    if len(items) != 2:
+        raise ValueError(f"`{name}` must be an int or a pair (rows, columns); got {value!r}")
+    out = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
+            raise TypeError(f"`{name}` must be an int or a pair of ints; got {value!r}")
+        if item < minimum:
+            rule = "positive" if minimum == 1 else f">= {minimum}"
+            raise ValueError(f"`{name}` must be {rule}; got {value!r}")
+        out.append(int(item))
+    return out[0], out[1]
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise.
+
+    Examples
+    --------
+    >>> check_positive_int(3, "units")
+    3
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be a positive int; got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"`{name}` must be a positive int; got {value!r}")
+    return int(value)

@@ -1,0 +1,143 @@
+"""Developer tasks for convdoc: ``nox -s tests``, ``nox -s docs`` and friends.
+
+Run ``nox -l`` to list the sessions. Every session installs what it needs into its own
+virtual environment, so a fresh machine needs only Python >= 3.10 and ``pip install nox``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import nox
+
+ROOT = pathlib.Path(__file__).parent
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+HTML = BUILD / "html"
+# Folders every docs build regenerates from scratch (also git-ignored).
+GENERATED = [DOCS / "auto_examples", DOCS / "api" / "generated", DOCS / "jupyter_execute"]
+CONSTRAINTS = ROOT / "requirements" / "docs-constraints.txt"
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = False
+
+# PyTorch is only ever installed with pip and pinned: on the project's machines pip takes a
+# CPU wheel from local disk, while an unpinned request (or uv) downloads a multi-GB CUDA build.
+TORCH = "torch==2.13.0"
+
+
+def _want_torch() -> bool:
+    """Torch comparisons run in CI and when CONVDOC_TEST_TORCH=1 is set."""
+    flag = os.environ.get("CONVDOC_TEST_TORCH")
+    if flag is not None:
+        return flag not in ("", "0")
+    return bool(os.environ.get("CI"))
+
+
+def _source_date_epoch() -> str:
+    """The last commit's time, so builds of one commit are identical (falls back to 0)."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip() or "0"
+    except (OSError, subprocess.CalledProcessError):
+        return "0"
+
+
+def _docs_env() -> dict[str, str]:
+    return {
+        "SOURCE_DATE_EPOCH": _source_date_epoch(),
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        # Two threads, as on the reference machine; also keeps timings comparable.
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+    }
+
+
+def _install_docs(session: nox.Session) -> None:
+    if CONSTRAINTS.exists():
+        session.install("-c", str(CONSTRAINTS), "-e", ".[docs]")
+    else:
+        session.install("-e", ".[docs]")
+
+
+def build_docs(session: nox.Session, outdir: pathlib.Path = HTML) -> None:
+    """Build the whole site from scratch into ``outdir`` (warnings are errors)."""
+    doctrees = BUILD / f"doctrees-{outdir.name}"
+    for path in [*GENERATED, outdir, doctrees]:
+        shutil.rmtree(path, ignore_errors=True)
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", "-E", "-b", "html", "-d", str(doctrees),
+        str(DOCS), str(outdir), *session.posargs, env=_docs_env(),
+    )
+
+
+@nox.session(venv_backend="venv")
+def tests(session: nox.Session) -> None:
+    """Unit tests, property tests and doctests (PyTorch comparisons too in CI)."""
+    session.install("-e", ".[test]")
+    if _want_torch():
+        # pip, not uv: see TORCH above.
+        session.run("python", "-m", "pip", "install", "--quiet", TORCH)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff over the package, tests, gallery, docs config and tooling."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html from scratch; every example is executed."""
+    _install_docs(session)
+    build_docs(session)
+    session.log(f"Site built: {HTML / 'index.html'}")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Serve the site on http://127.0.0.1:8000 with live reload, for authors (cached builds)."""
+    _install_docs(session)
+    session.install("sphinx-autobuild>=2024.4")
+    session.run(
+        "sphinx-autobuild", str(DOCS), str(HTML), "--host", "127.0.0.1", "--port", "8000",
+        "--watch", "convdoc", "--watch", "gallery",
+        "--ignore", "*/auto_examples/*", "--ignore", "*/api/generated/*",
+        env=_docs_env(),
+    )
+
+
+@nox.session(venv_backend="venv")
+def site(session: nox.Session) -> None:
+    """Test the built site in a real browser (Chromium) and run every download; builds if needed."""
+    _install_docs(session)
+    session.install("-e", ".[site]")
+    if not (HTML / "index.html").exists():
+        build_docs(session)
+    session.run("pytest", "-c", str(ROOT / "sitetests" / "pytest.ini"), str(ROOT / "sitetests"), *session.posargs)
+
+
+@nox.session(venv_backend="venv")
+def bench(session: nox.Session) -> None:
+    """Benchmark conv2d against PyTorch, scipy, a naive loop and NumPy's matmul rate."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "pip", "install", "--quiet", TORCH)
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
+
+
+@nox.session
+def repro(session: nox.Session) -> None:
+    """Build the site twice from scratch and report every file that differs (should be none)."""
+    _install_docs(session)
+    first = BUILD / "repro-a"
+    build_docs(session, first)
+    build_docs(session, HTML)
+    session.run("python", str(ROOT / "tools" / "compare_trees.py"), str(first), str(HTML))
