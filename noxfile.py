@@ -141,3 +141,13 @@ def repro(session: nox.Session) -> None:
     build_docs(session, first)
     build_docs(session, HTML)
     session.run("python", str(ROOT / "tools" / "compare_trees.py"), str(first), str(HTML))
+
+
+@nox.session(venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Refresh requirements/docs-constraints.txt, the pins `nox -s docs` installs with (needs uv)."""
+    session.run(
+        "uv", "pip", "compile", "pyproject.toml", "--extra", "docs", "--extra", "examples",
+        "--universal", "--python-version", "3.10", "--upgrade", "-q", "-o", str(CONSTRAINTS),
+        external=True,
+    )
