@@ -1,0 +1,416 @@
+"""Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a layer.
+
+Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``: one matrix
+product per kernel offset, over all images and positions at once (see `conv2d`, Notes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+
+__all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
+
+
+def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple[int, int]:
+    """Output ``(H_out, W_out)`` of a convolution, as in ``torch.nn.Conv2d``.
+
+    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``, and the same for columns.
+
+    Parameters
+    ----------
+    h, w : int
+        Input rows and columns.
+    kh, kw : int
+        Kernel rows and columns.
+    stride, padding, dilation : int or (int, int)
+        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel taps (>= 1).
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a positive int, or the dilated kernel is larger than the padded input.
+
+    Examples
+    --------
+    >>> conv_output_shape(32, 32, 5, 5)
+    (28, 28)
+    >>> conv_output_shape(224, 224, 11, 11, stride=4, padding=2)
+    (55, 55)
+    """
+    sizes = [check_positive_int(v, name) for v, name in ((h, "h"), (w, "w"), (kh, "kh"), (kw, "kw"))]
+    return _output_shape(*sizes, as_pair(stride, "stride", minimum=1),
+                         as_pair(padding, "padding", minimum=0), as_pair(dilation, "dilation", minimum=1))
+
+
+def _output_shape(h, w, kh, kw, stride, padding, dilation, name="kernel") -> tuple[int, int]:
+    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
+    padded = (h + 2 * padding[0], w + 2 * padding[1])
+    if span[0] > padded[0] or span[1] > padded[1]:
+        raise ValueError(f"`{name}` must fit in the padded input: the kernel ({kh}, {kw}) with dilation "
+                         f"{dilation} spans {span}, but the input ({h}, {w}) with padding {padding} is only "
+                         f"{padded}; use a smaller kernel or more padding")
+    return (padded[0] - span[0]) // stride[0] + 1, (padded[1] - span[1]) // stride[1] + 1
+
+
+def _check(x, w, b, stride, padding, dilation):
+    """Validate conv2d's arguments; return arrays in the compute dtype and the geometry."""
+    x = as_real_array(x, "x", 4, "(N, C, H, W)")
+    w = as_real_array(w, "w", 4, "(F, C, KH, KW)")
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"`w` must have as many input channels as `x`: w.shape[1] must be "
+                         f"{x.shape[1]} for x of shape {x.shape}; got w of shape {w.shape}")
+    arrays = [x, w]
+    if b is not None:
+        b = as_real_array(b, "b", 1, "(F,)")
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"`b` must have shape (F,) = ({w.shape[0]},), one bias per filter; got shape {b.shape}")
+        arrays.append(b)
+    stride = as_pair(stride, "stride", minimum=1)
+    padding = as_pair(padding, "padding", minimum=0)
+    dilation = as_pair(dilation, "dilation", minimum=1)
+    out_hw = _output_shape(*x.shape[2:], *w.shape[2:], stride, padding, dilation, name="w")
+    return arrays, (stride, padding, dilation, out_hw)
+
+
+def _pad(x, kernel_hw, geometry):
+    """``x`` (N, C, H, W) zero-padded, channels first, in a flat (C, N·Hp·Wp + slack) buffer."""
+    (n, c, h, wd), (kh, kw) = x.shape, kernel_hw
+    (sh, sw), (ph, pw), (dh, dw), _ = geometry
+    hp, wp = h + 2 * ph, wd + 2 * pw
+    # With stride 1 the last windows run past the last image by the kernel's reach: zeros.
+    slack = (kh - 1) * dh * wp + (kw - 1) * dw if sh == sw == 1 else 0
+    buf = np.zeros((c, n * hp * wp + slack), x.dtype)
+    buf[:, : n * hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + wd] = x.transpose(1, 0, 2, 3)
+    return buf
+
+
+def _windows(buf, x_shape, kernel_hw, geometry):
+    """A view ``windows[c, i, j, ...]`` of `buf` (from `_pad`): the input seen by kernel tap (i, j).
+
+    With stride 1 the trailing axis has one "wide" column per padded pixel of every image
+    (N·Hp·Wp): ``windows[:, i, j]`` is then a plain slice of the flattened images shifted by
+    ``i·dh·Wp + j·dw``. The columns of the last ``Wp - W_out`` pixels of each row and the last
+    ``Hp - H_out`` rows of each image are junk, dropped by `_unwiden`. With a larger stride
+    the trailing axes are (N, H_out, W_out). Nothing is copied either way.
+    """
+    (n, c, h, wd), (kh, kw) = x_shape, kernel_hw
+    (sh, sw), (ph, pw), (dh, dw), (ho, wo) = geometry
+    hp, wp = h + 2 * ph, wd + 2 * pw
+    e = buf.itemsize
+    if sh == sw == 1:
+        shape, strides = (n * hp * wp,), (e,)
+    else:
+        shape, strides = (n, ho, wo), (hp * wp * e, sh * wp * e, sw * e)
+    # np.ndarray over buf's memory is numpy.lib.stride_tricks.as_strided without its overhead.
+    return np.ndarray((c, kh, kw, *shape), buf.dtype, buffer=buf, strides=(buf.strides[0], dh * wp * e, dw * e, *strides))
+
+
+def _unwiden(cols, x_shape, geometry):
+    """(F, columns) → (N, F, H_out, W_out), dropping the junk columns of the stride-1 layout."""
+    n, _, h, wd = x_shape
+    (sh, sw), (ph, pw), _, (ho, wo) = geometry
+    if sh == sw == 1:
+        cols = cols.reshape(-1, n, h + 2 * ph, wd + 2 * pw)[:, :, :ho, :wo]
+    return np.ascontiguousarray(cols.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
+
+
+# Below this many window elements one product over a copy of all windows (im2col) is
+# cheaper than KH·KW small products: teaching-size calls cost microseconds, not Python overhead.
+SMALL_WINDOWS = 2**15
+
+
+def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Batched 2-D convolution (cross-correlation), the semantics of ``torch.nn.functional.conv2d``.
+
+    ``y[n, f, r, c] = b[f] + Σ_{k,i,j} w[f, k, i, j] · x_pad[n, k, r·s + i·d, c·s + j·d]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        Input images.
+    w : array_like, shape (F, C, KH, KW)
+        Kernels: F filters, each seeing all C input channels.
+    b : array_like, shape (F,), optional
+        One bias per filter.
+    stride, padding, dilation : int or (int, int)
+        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel taps (>= 1);
+        a pair means (rows, columns).
+
+    Returns
+    -------
+    ndarray, shape (N, F, H_out, W_out)
+        See `conv_output_shape`. float32 if every input is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an array is complex, boolean or non-numeric, or stride/padding/dilation are not ints.
+    ValueError
+        On a wrong number of dimensions, empty arrays, a channel mismatch, a bias of the wrong
+        shape, a non-positive stride or dilation, a negative padding, or a kernel larger than
+        the padded input.
+
+    Notes
+    -----
+    The sum over kernel offsets ``(i, j)`` is taken outside: for each offset, **one matrix
+    product** ``(F, C) @ (C, N·H_out·W_out)`` of ``w[:, :, i, j]`` with the input shifted by
+    ``(i·d, j·d)``. With stride 1 the shifted input is a slice of the padded images flattened
+    into one long row per channel, so no window is ever copied; each image row then yields
+    ``Wp - W_out`` junk columns, dropped at the end.
+
+    Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
+    Memory: the padded input, one output-sized accumulator and one output-sized product,
+    never the ``KH·KW``-times-larger copy of every window that im2col builds.
+
+    Examples
+    --------
+    Two 3×3 images of ones and ``0…8``, one filter summing every 2×2 window of each channel:
+
+    >>> x = np.stack([np.ones((3, 3)), np.arange(9.0).reshape(3, 3)])[None]
+    >>> conv2d(x, np.ones((1, 2, 2, 2)), b=[100])
+    array([[[[112., 116.],
+             [124., 128.]]]])
+    >>> conv2d(x, np.ones((1, 2, 2, 2)), padding=1, stride=2).shape
+    (1, 1, 2, 2)
+    """
+    (x, w, *b), geometry = _check(x, w, b, stride, padding, dilation)
+    return _forward(x, w, b[0] if b else None, geometry)
+
+
+def _forward(x, w, b, geometry):
+    dtype = result_dtype(x, w, *([] if b is None else [b]))
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    (f, c, kh, kw), columns = w.shape, _windows(_pad(x, w.shape[2:], geometry), x.shape, w.shape[2:], geometry)
+    if columns.size <= SMALL_WINDOWS:  # one product over copied windows (im2col)
+        y = w.reshape(f, -1) @ columns.reshape(c * kh * kw, -1)
+    else:  # one product per kernel tap: (F, C) @ (C, columns), accumulated
+        taps = w.transpose(2, 3, 0, 1).copy()  # taps[i, j] = w[:, :, i, j], contiguous
+        y, product = None, None
+        for i in range(kh):
+            for j in range(kw):
+                shifted = columns[:, i, j].reshape(c, -1)  # a view with stride 1, else a copy
+                if y is None:
+                    y = taps[i, j] @ shifted
+                    product = np.empty_like(y)
+                else:
+                    y += np.matmul(taps[i, j], shifted, out=product)
+    if b is not None:
+        y += b.astype(dtype, copy=False)[:, None]
+    return _unwiden(y, x.shape, geometry)
+
+
+def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
+    """Gradients of `conv2d` with respect to its input, kernels and bias.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, F, H_out, W_out)
+        Gradient of the loss with respect to ``conv2d(x, w, b, ...)``.
+    x, w, stride, padding, dilation
+        As given to `conv2d`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,)
+        float32 if `dy`, `x` and `w` are all float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `conv2d`, and if `dy` does not have the shape of the forward output.
+
+    Notes
+    -----
+    The same loop over kernel offsets as `conv2d`, transposed: for each offset ``(i, j)``,
+    ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is added back onto the
+    shifted input positions. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
+
+    Examples
+    --------
+    With ``y = conv2d(x, w)`` and ``dy`` all ones, ``dw`` sums each kernel tap's window,
+    ``db`` counts the outputs, and ``dx`` counts how many windows cover each pixel:
+
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), x, np.ones((1, 1, 2, 2)))
+    >>> dx[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> dw[0, 0]
+    array([[ 8., 12.],
+           [20., 24.]])
+    >>> db
+    array([4.])
+    """
+    (x, w), geometry = _check(x, w, None, stride, padding, dilation)
+    dy = as_real_array(dy, "dy", 4, "(N, F, H_out, W_out)")
+    expected = (x.shape[0], w.shape[0], *geometry[3])
+    if dy.shape != expected:
+        raise ValueError(f"`dy` must have the shape of conv2d's output (N, F, H_out, W_out) = {expected}; "
+                         f"got shape {dy.shape}")
+    dtype = result_dtype(dy, x, w)
+    dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    (n, c, h, wd), (f, _, kh, kw) = x.shape, w.shape
+    (sh, sw), (ph, pw), _, (ho, wo) = geometry
+    # dy as (F, columns), in the column layout of the forward pass (junk columns: zero gradient).
+    if sh == sw == 1:
+        dy_cols = np.zeros((f, n, h + 2 * ph, wd + 2 * pw), dtype)
+        dy_cols[:, :, :ho, :wo] = dy.transpose(1, 0, 2, 3)
+        dy_cols = dy_cols.reshape(f, -1)
+    else:
+        dy_cols = dy.transpose(1, 0, 2, 3).reshape(f, -1)
+    buf = _pad(x, (kh, kw), geometry)
+    dbuf = np.zeros_like(buf)
+    columns, dcolumns = (_windows(a, x.shape, (kh, kw), geometry) for a in (buf, dbuf))
+    dw = np.empty_like(w)
+    for i in range(kh):
+        for j in range(kw):
+            dw[:, :, i, j] = dy_cols @ columns[:, i, j].reshape(c, -1).T
+            dcolumns[:, i, j] += (w[:, :, i, j].T @ dy_cols).reshape(c, *dcolumns.shape[3:])
+    dx = dbuf[:, : n * (h + 2 * ph) * (wd + 2 * pw)].reshape(c, n, h + 2 * ph, wd + 2 * pw)
+    dx = dx[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(dx), dw, dy.sum(axis=(0, 2, 3))
+
+
+def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
+    """Slide `kernel` over `image`: ``Y[r, c] = Σᵢ Σⱼ X[r·s + i, c·s + j] · W[i, j]``.
+
+    The single-channel operation of the notes (what deep learning calls "convolution"),
+    on the zero-padded image; ``padding=0`` gives the "valid" part.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (KH, KW)
+    stride, padding : int or (int, int)
+        Step between windows (>= 1) and zeros added on each side (>= 0).
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        float32 if both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `conv2d`, naming `image` and `kernel`.
+
+    Notes
+    -----
+    ``conv2d`` with N = C = F = 1: ``2·KH·KW·H_out·W_out`` FLOPs.
+
+    Examples
+    --------
+    The notes' vertical-edge detector finds the edge between bright (10) and dark (0) columns:
+
+    >>> image = np.array([[10, 10, 10, 0, 0, 0]] * 6)
+    >>> kernel = np.array([[1, 0, -1]] * 3)
+    >>> correlate2d(image, kernel)
+    array([[ 0., 30., 30.,  0.],
+           [ 0., 30., 30.,  0.],
+           [ 0., 30., 30.,  0.],
+           [ 0., 30., 30.,  0.]])
+    >>> correlate2d(np.arange(16).reshape(4, 4), np.array([[1, 0], [0, -1]]), stride=2)
+    array([[-5., -5.],
+           [-5., -5.]])
+    """
+    image = as_real_array(image, "image", 2, "(H, W)")
+    kernel = as_real_array(kernel, "kernel", 2, "(KH, KW)")
+    stride = as_pair(stride, "stride", minimum=1)
+    padding = as_pair(padding, "padding", minimum=0)
+    out_hw = _output_shape(*image.shape, *kernel.shape, stride, padding, (1, 1))
+    return _forward(image[None, None], kernel[None, None], None, (stride, padding, (1, 1), out_hw))[0, 0]
+
+
+def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
+    """True convolution: `correlate2d` with the kernel flipped in both axes.
+
+    Matches ``scipy.signal.convolve2d(image, kernel, mode="valid")`` when ``padding=0``.
+    Parameters, returns and errors as `correlate2d`.
+
+    Examples
+    --------
+    >>> convolve2d(np.arange(16).reshape(4, 4), np.array([[1, 0], [0, -1]]), stride=2)
+    array([[5., 5.],
+           [5., 5.]])
+    """
+    kernel = as_real_array(kernel, "kernel", 2, "(KH, KW)")
+    return correlate2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
+
+
+class Conv2d:
+    """A convolutional layer: `out_channels` kernels of ``in_channels × kernel_size``, shared.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        C and F.
+    kernel_size : int or (int, int)
+    stride, padding, dilation : int or (int, int)
+        As in `conv2d`.
+    bias : bool, default True
+    rng : numpy.random.Generator or int, default 0
+        Weights are He-normal, std ``sqrt(2 / (C·KH·KW))``; biases start at zero.
+    dtype : dtype, default float64
+
+    Examples
+    --------
+    >>> layer = Conv2d(3, 6, 5)
+    >>> layer
+    Conv2d(3 → 6, 5×5, 456 params)
+    >>> layer.forward(np.zeros((2, 3, 32, 32))).shape
+    (2, 6, 28, 28)
+    >>> layer.backward(np.ones((2, 6, 28, 28))).shape, layer.grads[1]
+    ((2, 3, 32, 32), array([1568., 1568., 1568., 1568., 1568., 1568.]))
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, dilation=1,
+                 bias=True, rng=0, dtype=np.float64):
+        c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+        self.stride = as_pair(stride, "stride", minimum=1)
+        self.padding = as_pair(padding, "padding", minimum=0)
+        self.dilation = as_pair(dilation, "dilation", minimum=1)
+        std = np.sqrt(2.0 / (c * kh * kw))
+        self.weight = (np.random.default_rng(rng).standard_normal((f, c, kh, kw)) * std).astype(dtype)
+        self.bias = np.zeros(f, dtype) if bias else None
+        self.params = [self.weight] if self.bias is None else [self.weight, self.bias]
+        self.grads = [np.zeros_like(p) for p in self.params]
+        self._x = None
+
+    def _options(self):
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
+
+    def forward(self, x):
+        """``conv2d(x, weight, bias, ...)``; remembers `x` for `backward`."""
+        self._x = x
+        return conv2d(x, self.weight, self.bias, **self._options())
+
+    def backward(self, dy):
+        """Fill `grads` with ``(dw, db)`` and return ``dx`` for the last `forward` input."""
+        if self._x is None:
+            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        dx, dw, db = conv2d_backward(dy, self._x, self.weight, **self._options())
+        self.grads[0][...] = dw
+        if self.bias is not None:
+            self.grads[1][...] = db
+        return dx
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    def __repr__(self):
+        f, c, kh, kw = self.weight.shape
+        extras = "".join(f", {name} {v[0] if v[0] == v[1] else v}" for name, v, default
+                         in (("stride", self.stride, 1), ("padding", self.padding, 0),
+                             ("dilation", self.dilation, 1)) if v != (default, default))
+        return f"Conv2d({c} → {f}, {kh}×{kw}{extras}, {self.n_params:,} params)"

@@ -1,0 +1,449 @@
+"""convolution.py against hand-computed arrays, a naive loop, scipy.signal, finite differences and PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import convdoc as cd
+from convdoc import convolution
+
+# ---------------------------------------------------------------------------------------------
+# References
+
+
+def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
+    """Six nested loops straight from the definition (torch's conv2d semantics), in float64."""
+    pair = lambda v: (v, v) if np.isscalar(v) else tuple(v)  # noqa: E731
+    (sr, sc), (pr, pc), (dr, dc) = pair(stride), pair(padding), pair(dilation)
+    x = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), (pr, pr), (pc, pc)))
+    w = np.asarray(w, np.float64)
+    n_img, n_ch, h, wd = x.shape
+    n_f, _, kh, kw = w.shape
+    ho, wo = (h - dr * (kh - 1) - 1) // sr + 1, (wd - dc * (kw - 1) - 1) // sc + 1
+    y = np.zeros((n_img, n_f, ho, wo))
+    for n in range(n_img):
+        for f in range(n_f):
+            for r in range(ho):
+                for col in range(wo):
+                    for c in range(n_ch):
+                        for i in range(kh):
+                            for j in range(kw):
+                                y[n, f, r, col] += x[n, c, r * sr + i * dr, col * sc + j * dc] * w[f, c, i, j]
+    return y if b is None else y + np.asarray(b, np.float64)[None, :, None, None]
+
+
+@pytest.fixture(params=["im2col", "per-tap"])
+def path(request, monkeypatch):
+    """Run a test through both code paths: one product over copied windows, or one per kernel tap."""
+    monkeypatch.setattr(convolution, "SMALL_WINDOWS", 10**12 if request.param == "im2col" else 0)
+    return request.param
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-computed arrays
+
+EDGE_IMAGE = np.array([[10, 10, 10, 0, 0, 0]] * 6)
+EDGE_KERNEL = np.array([[1, 0, -1]] * 3)
+
+
+def test_notes_vertical_edge_example(path):
+    expected = np.array([[0, 30, 30, 0]] * 4, dtype=float)
+    np.testing.assert_array_equal(cd.correlate2d(EDGE_IMAGE, EDGE_KERNEL), expected)
+    # The kernel is antisymmetric left-right, so true convolution flips the sign.
+    np.testing.assert_array_equal(cd.convolve2d(EDGE_IMAGE, EDGE_KERNEL), -expected)
+
+
+def test_arange_4x4_with_2x2_kernel_by_hand(path):
+    # Y[r, c] = X[r, c] + 2 X[r, c+1] + 3 X[r+1, c] + 4 X[r+1, c+1] with X[r, c] = 4r + c
+    #         = 40 r + 10 c + 34.
+    x, k = np.arange(16).reshape(4, 4), np.array([[1, 2], [3, 4]])
+    np.testing.assert_array_equal(cd.correlate2d(x, k), [[34, 44, 54], [74, 84, 94], [114, 124, 134]])
+    # Flipped kernel [[4, 3], [2, 1]]: 40 r + 10 c + 16.
+    np.testing.assert_array_equal(cd.convolve2d(x, k), [[16, 26, 36], [56, 66, 76], [96, 106, 116]])
+    np.testing.assert_array_equal(cd.correlate2d(x, k, stride=2), [[34, 54], [114, 134]])
+    np.testing.assert_array_equal(cd.correlate2d(x, k, stride=(1, 2)), [[34, 54], [74, 94], [114, 134]])
+
+
+def test_padding_by_hand(path):
+    image = np.array([[1, 2], [3, 4]])
+    expected = [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    np.testing.assert_array_equal(cd.correlate2d(image, np.ones((2, 2)), padding=1), expected)
+    np.testing.assert_array_equal(cd.correlate2d(image, np.ones((1, 1)), padding=(0, 1)),
+                                  [[0, 1, 2, 0], [0, 3, 4, 0]])
+
+
+def test_conv2d_channels_filters_and_bias_by_hand(path):
+    x = np.stack([np.ones((3, 3)), np.arange(9.0).reshape(3, 3)])[None]  # (1, 2, 3, 3)
+    w = np.stack([np.ones((2, 2, 2)), np.stack([np.zeros((2, 2)), [[1, 0], [0, -1]]])])  # (2, 2, 2, 2)
+    y = cd.conv2d(x, w, b=[100, 0])
+    np.testing.assert_array_equal(y[0, 0], [[112, 116], [124, 128]])
+    np.testing.assert_array_equal(y[0, 1], [[-4, -4], [-4, -4]])  # X[r, c] - X[r+1, c+1] = -4
+
+
+def test_dilation_by_hand(path):
+    # A 2×2 kernel with dilation 2 reads the corners of each 3×3 window.
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    y = cd.conv2d(x, np.ones((1, 1, 2, 2)), dilation=2)
+    np.testing.assert_array_equal(y[0, 0], [[0 + 2 + 8 + 10, 1 + 3 + 9 + 11], [4 + 6 + 12 + 14, 5 + 7 + 13 + 15]])
+
+
+def test_backward_by_hand(path):
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    dx, dw, db = cd.conv2d_backward(np.ones((1, 1, 2, 2)), x, np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(dx[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    np.testing.assert_array_equal(dw[0, 0], [[8, 12], [20, 24]])
+    np.testing.assert_array_equal(db, [4])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((32, 32, 5, 5), (28, 28)),
+        ((224, 224, 11, 11, 4, 2, 1), (55, 55)),
+        ((7, 9, 3, 2, (2, 1), (1, 0), (1, 3)), (4, 6)),
+        ((5, 5, 3, 3, 1, 0, 2), (1, 1)),
+        ((1, 1, 1, 1), (1, 1)),
+    ],
+)
+def test_conv_output_shape(args, expected):
+    h, w, kh, kw, *rest = args
+    kwargs = dict(zip(("stride", "padding", "dilation"), rest, strict=False))
+    assert cd.conv_output_shape(h, w, kh, kw, **kwargs) == expected
+    assert naive_conv2d(np.zeros((1, 1, h, w)), np.zeros((1, 1, kh, kw)), **kwargs).shape[2:] == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# scipy.signal and the naive loop
+
+
+@pytest.mark.parametrize("shape", [(6, 6, 3, 3), (9, 7, 2, 4), (5, 8, 5, 1), (12, 10, 4, 4), (3, 3, 3, 3)])
+def test_single_channel_matches_scipy(shape, rng, path):
+    h, w, kh, kw = shape
+    image, kernel = rng.standard_normal((h, w)), rng.standard_normal((kh, kw))
+    np.testing.assert_allclose(cd.correlate2d(image, kernel),
+                               scipy.signal.correlate2d(image, kernel, mode="valid"), atol=1e-12)
+    np.testing.assert_allclose(cd.convolve2d(image, kernel),
+                               scipy.signal.convolve2d(image, kernel, mode="valid"), atol=1e-12)
+    # padding = zeros around the image; stride = every s-th output of the stride-1 result.
+    full = scipy.signal.correlate2d(np.pad(image, ((1, 1), (2, 2))), kernel, mode="valid")
+    np.testing.assert_allclose(cd.correlate2d(image, kernel, padding=(1, 2), stride=(2, 3)), full[::2, ::3],
+                               atol=1e-12)
+
+
+CONFIGS = [  # (N, C, H, W, F, KH, KW, stride, padding, dilation)
+    (1, 1, 6, 6, 1, 3, 3, 1, 0, 1),
+    (2, 3, 7, 9, 4, 3, 2, 1, 1, 1),
+    (2, 2, 8, 8, 3, 3, 3, 2, 1, 1),
+    (1, 3, 9, 11, 2, 3, 3, (2, 1), (1, 2), (1, 2)),
+    (3, 2, 5, 6, 2, 2, 3, 1, 0, 2),
+    (1, 4, 10, 7, 3, 1, 1, 3, 0, 1),
+    (2, 1, 6, 5, 2, 4, 4, (1, 3), 2, 1),
+    (1, 2, 4, 4, 1, 5, 5, 1, 2, 1),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_conv2d_matches_naive_loop(config, rng, path):
+    n, c, h, wd, f, kh, kw, stride, padding, dilation = config
+    x, w, b = rng.standard_normal((n, c, h, wd)), rng.standard_normal((f, c, kh, kw)), rng.standard_normal(f)
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    np.testing.assert_allclose(cd.conv2d(x, w, b, **kwargs), naive_conv2d(x, w, b, **kwargs), atol=1e-12)
+
+
+def test_large_case_takes_per_tap_path(rng):
+    # Big enough for the default threshold to use one product per tap: check it against the small path.
+    x, w = rng.standard_normal((2, 8, 40, 40)), rng.standard_normal((4, 8, 3, 3))
+    assert x.size * 9 > convolution.SMALL_WINDOWS
+    y = cd.conv2d(x, w, padding=1)
+    np.testing.assert_allclose(y[:1, :, 10:14, 20:23], naive_conv2d(x[:1, :, 9:15, 19:24], w), atol=1e-11)
+
+
+# ---------------------------------------------------------------------------------------------
+# dtypes
+
+
+@pytest.mark.parametrize(
+    ("dtypes", "expected"),
+    [
+        ((np.float32, np.float32), np.float32),
+        ((np.float32, np.float64), np.float64),
+        ((np.int64, np.int64), np.float64),
+        ((np.float32, np.int32), np.float64),
+        ((np.uint8, np.float32), np.float64),
+    ],
+)
+def test_output_dtype(dtypes, expected, path):
+    x, w = np.ones((1, 2, 4, 4), dtypes[0]), np.ones((3, 2, 2, 2), dtypes[1])
+    assert cd.conv2d(x, w).dtype == expected
+    assert all(g.dtype == expected for g in cd.conv2d_backward(np.ones((1, 3, 3, 3), expected), x, w))
+    assert cd.correlate2d(x[0, 0], w[0, 0]).dtype == expected
+
+
+def test_float32_bias_and_dy_promote():
+    x, w = np.ones((1, 1, 3, 3), np.float32), np.ones((1, 1, 2, 2), np.float32)
+    assert cd.conv2d(x, w, np.zeros(1, np.float32)).dtype == np.float32
+    assert cd.conv2d(x, w, np.zeros(1)).dtype == np.float64
+    assert cd.conv2d_backward(np.ones((1, 1, 2, 2)), x, w)[0].dtype == np.float64
+
+
+def test_inputs_are_not_modified(rng, path):
+    x, w, dy = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((2, 3, 3, 3))
+    copies = [a.copy() for a in (x, w, dy)]
+    cd.conv2d(x, w)
+    cd.conv2d_backward(dy, x, w)
+    for a, a0 in zip((x, w, dy), copies, strict=True):
+        np.testing.assert_array_equal(a, a0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences (float64)
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(stride=2, padding=1), dict(padding=(0, 1), dilation=(2, 1))])
+def test_gradients_match_finite_differences(kwargs, rng, path):
+    x, w, b = rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
+    g = rng.standard_normal(cd.conv2d(x, w, b, **kwargs).shape)
+
+    def loss(x, w, b):
+        return float(np.sum(cd.conv2d(x, w, b, **kwargs) * g))
+
+    def numeric(arr, f, eps=1e-6):
+        grad = np.zeros_like(arr)
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            arr[idx] = old + eps
+            up = f()
+            arr[idx] = old - eps
+            grad[idx] = (up - f()) / (2 * eps)
+            arr[idx] = old
+        return grad
+
+    dx, dw, db = cd.conv2d_backward(g, x, w, **kwargs)
+    np.testing.assert_allclose(dx, numeric(x, lambda: loss(x, w, b)), atol=1e-7)
+    np.testing.assert_allclose(dw, numeric(w, lambda: loss(x, w, b)), atol=1e-7)
+    np.testing.assert_allclose(db, numeric(b, lambda: loss(x, w, b)), atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch: forward and autograd backward on random configurations
+
+
+def _random_configs(count, seed=1):
+    r = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        n, c, f = (int(v) for v in r.integers(1, 4, size=3))
+        kh, kw = (int(v) for v in r.integers(1, 5, size=2))
+        pick = lambda lo, hi: (int(r.integers(lo, hi)) if r.random() < 0.5  # noqa: E731
+                               else (int(r.integers(lo, hi)), int(r.integers(lo, hi))))
+        stride, padding, dilation = pick(1, 4), pick(0, 3), pick(1, 3)
+        h, wd = (int(v) for v in r.integers(1, 13, size=2))
+        try:
+            cd.conv_output_shape(h, wd, kh, kw, stride=stride, padding=padding, dilation=dilation)
+        except ValueError:
+            continue
+        out.append((n, c, h, wd, f, kh, kw, stride, padding, dilation, bool(r.random() < 0.7)))
+    return out
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", _random_configs(30), ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_matches_torch_forward_and_backward(config, dtype, torch, rng, path):
+    n, c, h, wd, f, kh, kw, stride, padding, dilation, with_bias = config
+    x = rng.standard_normal((n, c, h, wd)).astype(dtype)
+    w = rng.standard_normal((f, c, kh, kw)).astype(dtype)
+    b = rng.standard_normal(f).astype(dtype) if with_bias else None
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    xt, wt = (torch.tensor(a, requires_grad=True) for a in (x, w))
+    bt = None if b is None else torch.tensor(b, requires_grad=True)
+    yt = torch.nn.functional.conv2d(xt, wt, bt, **kwargs)
+    y = cd.conv2d(x, w, b, **kwargs)
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    assert y.dtype == dtype and y.shape == tuple(yt.shape)
+    np.testing.assert_allclose(y, yt.detach().numpy(), **tol)
+
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    yt.backward(torch.tensor(dy))
+    dx, dw, db = cd.conv2d_backward(dy, x, w, **kwargs)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **tol)
+    np.testing.assert_allclose(dw, wt.grad.numpy(), **tol)
+    if bt is not None:
+        np.testing.assert_allclose(db, bt.grad.numpy(), **tol)
+
+
+@pytest.mark.torch
+def test_layer_matches_torch_module(torch, rng):
+    layer = cd.Conv2d(3, 4, (3, 2), stride=2, padding=1, rng=rng)
+    module = torch.nn.Conv2d(3, 4, (3, 2), stride=2, padding=1, dtype=torch.float64)
+    with torch.no_grad():
+        module.weight.copy_(torch.tensor(layer.weight))
+        module.bias.copy_(torch.tensor(layer.bias + 0.5))
+    layer.bias += 0.5
+    x = rng.standard_normal((2, 3, 9, 8))
+    xt = torch.tensor(x, requires_grad=True)
+    yt = module(xt)
+    np.testing.assert_allclose(layer.forward(x), yt.detach().numpy(), atol=1e-12)
+    dy = rng.standard_normal(yt.shape)
+    yt.backward(torch.tensor(dy))
+    np.testing.assert_allclose(layer.backward(dy), xt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.grads[0], module.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.grads[1], module.bias.grad.numpy(), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties (hypothesis)
+
+small_floats = st.floats(-10, 10, allow_nan=False, width=64)
+
+
+@st.composite
+def conv_problems(draw, stride_one=False):
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h, wd = draw(st.integers(kh, 9)), draw(st.integers(kw, 9))
+    x = draw(hnp.arrays(np.float64, (n, c, h, wd), elements=small_floats))
+    w = draw(hnp.arrays(np.float64, (f, c, kh, kw), elements=small_floats))
+    stride = 1 if stride_one else draw(st.integers(1, 3))
+    padding = draw(st.integers(0, 2))
+    return x, w, dict(stride=stride, padding=padding)
+
+
+@settings(max_examples=30)
+@given(problem=conv_problems(), a=small_floats, beta=small_floats, seed=st.integers(0, 2**16))
+def test_linear_in_x(problem, a, beta, seed):
+    x, w, kwargs = problem
+    x2 = np.random.default_rng(seed).standard_normal(x.shape)
+    lhs = cd.conv2d(a * x + beta * x2, w, **kwargs)
+    rhs = a * cd.conv2d(x, w, **kwargs) + beta * cd.conv2d(x2, w, **kwargs)
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-9, atol=1e-9 * (1 + np.abs(rhs).max()))
+
+
+@settings(max_examples=30)
+@given(problem=conv_problems(stride_one=True), rows=st.integers(0, 3), cols=st.integers(0, 3),
+       dilation=st.integers(1, 2))
+def test_equivariant_to_shifts_away_from_borders(problem, rows, cols, dilation):
+    x, w, kwargs = problem
+    kwargs["dilation"] = dilation
+    try:
+        y = cd.conv2d(x, w, **kwargs)
+    except ValueError:  # the dilated kernel does not fit: nothing to compare
+        return
+    h, wd = x.shape[2:]
+    assume(rows < h and cols < wd)
+    shifted = np.zeros_like(x)  # move the content down by `rows` and right by `cols`, zero-filled
+    shifted[:, :, rows:, cols:] = x[:, :, : h - rows, : wd - cols]
+    y_shifted = cd.conv2d(shifted, w, **kwargs)
+    # Away from the borders (windows inside the shifted content, not reaching the zero padding
+    # at the far side), the output moved by the same shift.
+    p = kwargs["padding"]
+    span = [dilation * (k - 1) + 1 for k in w.shape[2:]]
+    r0, r1 = p + rows, h + p - span[0] + 1  # output rows [r0, r1) of y_shifted
+    c0, c1 = p + cols, wd + p - span[1] + 1
+    np.testing.assert_allclose(y_shifted[:, :, r0:r1, c0:c1],
+                               y[:, :, r0 - rows : r1 - rows, c0 - cols : c1 - cols], atol=1e-9)
+
+
+@settings(max_examples=30)
+@given(problem=conv_problems(), seed=st.integers(0, 2**16))
+def test_conv2d_is_a_sum_of_single_channel_correlations(problem, seed):
+    x, w, kwargs = problem
+    b = np.random.default_rng(seed).standard_normal(w.shape[0])
+    y = cd.conv2d(x, w, b, **kwargs)
+    for n in range(x.shape[0]):
+        for f in range(w.shape[0]):
+            expected = sum(cd.correlate2d(x[n, c], w[f, c], **kwargs) for c in range(x.shape[1])) + b[f]
+            np.testing.assert_allclose(y[n, f], expected, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# The layer
+
+
+def test_layer_repr_params_and_grads(rng):
+    layer = cd.Conv2d(3, 6, 5)
+    assert repr(layer) == "Conv2d(3 → 6, 5×5, 456 params)"
+    assert layer.n_params == 456
+    assert [p.shape for p in layer.params] == [(6, 3, 5, 5), (6,)] == [g.shape for g in layer.grads]
+    assert repr(cd.Conv2d(64, 128, (3, 1), stride=2, padding=(1, 0), bias=False)) == (
+        "Conv2d(64 → 128, 3×1, stride 2, padding (1, 0), 24,576 params)")
+    nobias = cd.Conv2d(2, 2, 3, bias=False)
+    assert len(nobias.params) == len(nobias.grads) == 1 and nobias.n_params == 36
+
+
+def test_layer_forward_backward_consistent_with_functions(rng):
+    layer = cd.Conv2d(2, 3, 3, stride=2, padding=1, dilation=1, rng=5)
+    x = rng.standard_normal((2, 2, 7, 7))
+    y = layer.forward(x)
+    np.testing.assert_array_equal(y, cd.conv2d(x, layer.weight, layer.bias, stride=2, padding=1))
+    dy = rng.standard_normal(y.shape)
+    grads_before = [id(g) for g in layer.grads]
+    dx = layer.backward(dy)
+    ref = cd.conv2d_backward(dy, x, layer.weight, stride=2, padding=1)
+    np.testing.assert_array_equal(dx, ref[0])
+    np.testing.assert_array_equal(layer.grads[0], ref[1])
+    np.testing.assert_array_equal(layer.grads[1], ref[2])
+    assert [id(g) for g in layer.grads] == grads_before  # filled in place, optimizers keep references
+
+
+def test_layer_init_is_seeded_he_scaled_and_typed():
+    a, b = cd.Conv2d(16, 32, 3, rng=1), cd.Conv2d(16, 32, 3, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a.weight, b.weight)
+    assert not np.array_equal(a.weight, cd.Conv2d(16, 32, 3, rng=2).weight)
+    assert abs(a.weight.std() - np.sqrt(2 / (16 * 9))) < 0.1 * np.sqrt(2 / (16 * 9))
+    np.testing.assert_array_equal(a.bias, 0)
+    layer = cd.Conv2d(1, 2, 3, dtype=np.float32)
+    assert all(p.dtype == np.float32 for p in layer.params + layer.grads)
+    assert layer.forward(np.ones((1, 1, 4, 4), np.float32)).dtype == np.float32
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad inputs: every error names the argument, the rule and what was received
+
+X, W = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: cd.conv2d(np.ones((2, 5, 5)), W), ValueError, r"`x` must be 4-D .*\(N, C, H, W\); got shape \(2, 5, 5\)"),
+        (lambda: cd.conv2d(X, np.ones((2, 3, 3))), ValueError, r"`w` must be 4-D .*got shape \(2, 3, 3\)"),
+        (lambda: cd.conv2d(X, np.ones((3, 4, 3, 3))), ValueError, r"`w` must have as many input channels.* 2 .*\(3, 4, 3, 3\)"),
+        (lambda: cd.conv2d(X, np.ones((3, 2, 6, 6))), ValueError, r"`w` must fit in the padded input.*\(6, 6\)"),
+        (lambda: cd.conv2d(X, W, dilation=3), ValueError, r"`w` must fit .*dilation \(3, 3\) spans \(7, 7\)"),
+        (lambda: cd.conv2d(X, W, stride=0), ValueError, r"`stride` must be positive; got 0"),
+        (lambda: cd.conv2d(X, W, stride=1.5), TypeError, r"`stride` must be an int .*1\.5"),
+        (lambda: cd.conv2d(X, W, dilation=(1, 0)), ValueError, r"`dilation` must be positive; got \(1, 0\)"),
+        (lambda: cd.conv2d(X, W, padding=-1), ValueError, r"`padding` must be >= 0; got -1"),
+        (lambda: cd.conv2d(X, W, padding=(1, 2, 3)), ValueError, r"`padding` must be an int or a pair"),
+        (lambda: cd.conv2d(X, W, b=np.ones(2)), ValueError, r"`b` must have shape \(F,\) = \(3,\).*got shape \(2,\)"),
+        (lambda: cd.conv2d(X, W, b=np.ones((3, 1))), ValueError, r"`b` must be 1-D.*got shape \(3, 1\)"),
+        (lambda: cd.conv2d(np.ones((0, 2, 5, 5)), W), ValueError, r"`x` must not be empty; got shape \(0, 2, 5, 5\)"),
+        (lambda: cd.conv2d(X + 1j, W), TypeError, r"`x` must be real, not complex"),
+        (lambda: cd.conv2d(X, W > 0), TypeError, r"`w` must be numeric, not boolean"),
+        (lambda: cd.conv2d(X.astype(str), W), TypeError, r"`x` must be a real numeric array; got dtype <U"),
+        (lambda: cd.conv2d_backward(np.ones((1, 3, 4, 4)), X, W), ValueError,
+         r"`dy` must have the shape of conv2d's output .* = \(1, 3, 3, 3\); got shape \(1, 3, 4, 4\)"),
+        (lambda: cd.conv2d_backward(np.ones((3, 3, 3)), X, W), ValueError, r"`dy` must be 4-D"),
+        (lambda: cd.conv2d_backward(np.ones((1, 3, 3, 3)), X, W, stride=(1, -2)), ValueError, r"`stride` must be positive"),
+        (lambda: cd.correlate2d(np.ones(5), np.ones((2, 2))), ValueError, r"`image` must be 2-D with shape \(H, W\); got shape \(5,\)"),
+        (lambda: cd.correlate2d(np.ones((5, 5)), np.ones(3)), ValueError, r"`kernel` must be 2-D with shape \(KH, KW\); got shape \(3,\)"),
+        (lambda: cd.correlate2d(np.ones((2, 2)), np.ones((3, 3))), ValueError, r"`kernel` must fit in the padded input"),
+        (lambda: cd.convolve2d(np.ones((4, 4)), [[True]]), TypeError, r"`kernel` must be numeric, not boolean"),
+        (lambda: cd.correlate2d([[1, 2], [3]], np.ones((1, 1))), TypeError, r"`image` must be a real numeric array"),
+        (lambda: cd.conv_output_shape(4, 4, 5, 5), ValueError, r"`kernel` must fit.*\(5, 5\)"),
+        (lambda: cd.conv_output_shape(0, 4, 1, 1), ValueError, r"`h` must be a positive int; got 0"),
+        (lambda: cd.conv_output_shape(4, 4, 2.0, 1), TypeError, r"`kh` must be a positive int; got 2\.0"),
+        (lambda: cd.Conv2d(0, 4, 3), ValueError, r"`in_channels` must be a positive int; got 0"),
+        (lambda: cd.Conv2d(3, 4, (3, 0)), ValueError, r"`kernel_size` must be positive"),
+        (lambda: cd.Conv2d(3, 4, 3).backward(np.ones((1, 4, 1, 1))), RuntimeError, r"`backward` needs a preceding `forward`"),
+    ],
+)
+def test_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
