@@ -14,10 +14,10 @@ import numbers
 import numpy as np
 
 __all__ = [
-    "as_real_array",
-    "result_dtype",
     "as_pair",
+    "as_real_array",
     "check_positive_int",
+    "result_dtype",
 ]
 
 

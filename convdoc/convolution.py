@@ -1,10 +1,14 @@
 """Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a layer.
 
 Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``: one matrix
-product per kernel offset, over all images and positions at once (see `conv2d`, Notes).
+product per kernel tap, over all images and positions at once (see `conv2d`, Notes).
+The private helpers lay the padded images out as one long row per channel, so that
+each shifted input is a view of the same memory.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -111,6 +115,26 @@ def _windows(buf, x_shape, kernel_hw, geometry):
     return np.ndarray((c, kh, kw, *shape), buf.dtype, buffer=buf, strides=(buf.strides[0], dh * wp * e, dw * e, *strides))
 
 
+def _unpad(buf, x_shape, geometry):
+    """The (N, C, H, W) images inside a buffer laid out by `_pad`."""
+    n, c, h, wd = x_shape
+    _, (ph, pw), _, _ = geometry
+    hp, wp = h + 2 * ph, wd + 2 * pw
+    images = buf[:, : n * hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
+    return np.ascontiguousarray(images.transpose(1, 0, 2, 3))
+
+
+def _widen(dy, x_shape, geometry):
+    """(N, F, H_out, W_out) → (F, columns) in the layout of `_windows`, junk columns zero."""
+    n, _, h, wd = x_shape
+    (sh, sw), (ph, pw), _, (ho, wo) = geometry
+    if not sh == sw == 1:
+        return dy.transpose(1, 0, 2, 3).reshape(dy.shape[1], -1)
+    wide = np.zeros((dy.shape[1], n, h + 2 * ph, wd + 2 * pw), dy.dtype)
+    wide[:, :, :ho, :wo] = dy.transpose(1, 0, 2, 3)
+    return wide.reshape(dy.shape[1], -1)
+
+
 def _unwiden(cols, x_shape, geometry):
     """(F, columns) → (N, F, H_out, W_out), dropping the junk columns of the stride-1 layout."""
     n, _, h, wd = x_shape
@@ -120,9 +144,26 @@ def _unwiden(cols, x_shape, geometry):
     return np.ascontiguousarray(cols.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
 
 
-# Below this many window elements one product over a copy of all windows (im2col) is
-# cheaper than KH·KW small products: teaching-size calls cost microseconds, not Python overhead.
-SMALL_WINDOWS = 2**15
+# With fewer input channels than this, a product per tap is too thin (C is its inner
+# dimension): copy each block's windows into one (C·KH·KW, block) matrix instead (im2col).
+TAP_CHANNELS = 32
+# Output columns are computed in blocks of about BLOCK_ELEMENTS = F·block numbers, so the
+# (F, block) accumulator stays in cache while the KH·KW products are added into it.
+BLOCK_ELEMENTS = 2**18
+
+
+def _blocks(columns, rows):
+    """Split the columns into blocks of about ``BLOCK_ELEMENTS / rows`` columns.
+
+    Yields ``(units, cols)``: ``columns[..., units]`` are the block's windows and ``y[:, cols]``
+    its part of a (rows, columns) result. A unit is one column, or with a stride larger than
+    one, one image's H_out·W_out columns.
+    """
+    per_unit = math.prod(columns.shape[4:])
+    step = max(1, BLOCK_ELEMENTS // (rows * per_unit))
+    for start in range(0, columns.shape[3], step):
+        stop = min(start + step, columns.shape[3])
+        yield slice(start, stop), slice(start * per_unit, stop * per_unit)
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -158,15 +199,19 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Notes
     -----
-    The sum over kernel offsets ``(i, j)`` is taken outside: for each offset, **one matrix
-    product** ``(F, C) @ (C, N·H_out·W_out)`` of ``w[:, :, i, j]`` with the input shifted by
-    ``(i·d, j·d)``. With stride 1 the shifted input is a slice of the padded images flattened
-    into one long row per channel, so no window is ever copied; each image row then yields
-    ``Wp - W_out`` junk columns, dropped at the end.
+    The sum over kernel taps ``(i, j)`` is taken outside: for each tap, **one matrix product**
+    ``(F, C) @ (C, N·H_out·W_out)`` of ``w[:, :, i, j]`` with the input shifted by
+    ``(i·d, j·d)``. With stride 1 the shifted input is a slice of the padded images laid end
+    to end in one long row per channel, so no window is ever copied; each row of each image
+    then yields ``Wp - W_out`` junk columns, dropped at the end. The columns are processed in
+    blocks of about `BLOCK_ELEMENTS` numbers, so the sum of the ``KH·KW`` products builds up
+    in cache. With fewer than `TAP_CHANNELS` input channels these products would be too thin
+    (C is their inner dimension): each block's windows are then copied into one
+    ``(C·KH·KW, block)`` matrix and multiplied once (im2col, one block at a time).
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
-    Memory: the padded input, one output-sized accumulator and one output-sized product,
-    never the ``KH·KW``-times-larger copy of every window that im2col builds.
+    Memory: the padded input, the output and a block-sized buffer; never the
+    ``KH·KW``-times-larger copy of every window of the whole input.
 
     Examples
     --------
@@ -187,21 +232,27 @@ def _forward(x, w, b, geometry):
     dtype = result_dtype(x, w, *([] if b is None else [b]))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     (f, c, kh, kw), columns = w.shape, _windows(_pad(x, w.shape[2:], geometry), x.shape, w.shape[2:], geometry)
-    if columns.size <= SMALL_WINDOWS:  # one product over copied windows (im2col)
-        y = w.reshape(f, -1) @ columns.reshape(c * kh * kw, -1)
-    else:  # one product per kernel tap: (F, C) @ (C, columns), accumulated
-        taps = w.transpose(2, 3, 0, 1).copy()  # taps[i, j] = w[:, :, i, j], contiguous
-        y, product = None, None
-        for i in range(kh):
-            for j in range(kw):
-                shifted = columns[:, i, j].reshape(c, -1)  # a view with stride 1, else a copy
-                if y is None:
-                    y = taps[i, j] @ shifted
-                    product = np.empty_like(y)
-                else:
-                    y += np.matmul(taps[i, j], shifted, out=product)
-    if b is not None:
-        y += b.astype(dtype, copy=False)[:, None]
+    y = np.empty((f, columns[0, 0, 0].size), dtype)
+    bias = None if b is None else b.astype(dtype)[:, None]
+    per_tap = c >= TAP_CHANNELS
+    taps = w.transpose(2, 3, 0, 1).copy() if per_tap else w.reshape(f, -1)  # taps[i, j] = w[:, :, i, j]
+    product = None
+    for units, cols in _blocks(columns, f if per_tap else max(f, c * kh * kw)):
+        block = y[:, cols]
+        if not per_tap:  # few channels: copy the block's windows (im2col), one product
+            np.matmul(taps, columns[:, :, :, units].reshape(c * kh * kw, -1), out=block)
+        else:  # many channels: one product per kernel tap, (F, C) @ (C, block), no copy
+            # A buffer for the products, allocated for the first (widest) block only.
+            product = np.empty_like(block) if product is None else product[:, : block.shape[1]]
+            for i in range(kh):
+                for j in range(kw):
+                    shifted = columns[:, i, j, units].reshape(c, -1)  # a view with stride 1, else a copy
+                    if i == j == 0:
+                        np.matmul(taps[i, j], shifted, out=block)
+                    else:
+                        block += np.matmul(taps[i, j], shifted, out=product)
+        if bias is not None:
+            block += bias
     return _unwiden(y, x.shape, geometry)
 
 
@@ -258,26 +309,33 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
                          f"got shape {dy.shape}")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    (n, c, h, wd), (f, _, kh, kw) = x.shape, w.shape
-    (sh, sw), (ph, pw), _, (ho, wo) = geometry
-    # dy as (F, columns), in the column layout of the forward pass (junk columns: zero gradient).
-    if sh == sw == 1:
-        dy_cols = np.zeros((f, n, h + 2 * ph, wd + 2 * pw), dtype)
-        dy_cols[:, :, :ho, :wo] = dy.transpose(1, 0, 2, 3)
-        dy_cols = dy_cols.reshape(f, -1)
-    else:
-        dy_cols = dy.transpose(1, 0, 2, 3).reshape(f, -1)
+    (f, c, kh, kw), dy_cols = w.shape, _widen(dy, x.shape, geometry)
     buf = _pad(x, (kh, kw), geometry)
-    dbuf = np.zeros_like(buf)
+    dbuf = np.zeros_like(buf)  # the gradient with respect to the padded input, same layout
     columns, dcolumns = (_windows(a, x.shape, (kh, kw), geometry) for a in (buf, dbuf))
-    dw = np.empty_like(w)
-    for i in range(kh):
-        for j in range(kw):
-            dw[:, :, i, j] = dy_cols @ columns[:, i, j].reshape(c, -1).T
-            dcolumns[:, i, j] += (w[:, :, i, j].T @ dy_cols).reshape(c, *dcolumns.shape[3:])
-    dx = dbuf[:, : n * (h + 2 * ph) * (wd + 2 * pw)].reshape(c, n, h + 2 * ph, wd + 2 * pw)
-    dx = dx[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(dx), dw, dy.sum(axis=(0, 2, 3))
+    per_tap = c >= TAP_CHANNELS
+    if per_tap:
+        taps_t = w.transpose(2, 3, 1, 0).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
+    dw = np.zeros((kh, kw, f, c) if per_tap else (f, c * kh * kw), dtype)
+    product = None
+    for units, cols in _blocks(columns, c if per_tap else c * kh * kw):
+        dy_block = dy_cols[:, cols]
+        if not per_tap:  # few channels: the block's windows as one matrix (im2col)
+            windows = columns[:, :, :, units]
+            dw += dy_block @ windows.reshape(c * kh * kw, -1).T
+            dwindows = (w.reshape(f, -1).T @ dy_block).reshape(windows.shape)
+            for i in range(kh):
+                for j in range(kw):
+                    dcolumns[:, i, j, units] += dwindows[:, i, j]
+        else:  # many channels: per kernel tap
+            product = np.empty((c, dy_block.shape[1]), dtype) if product is None else product[:, : dy_block.shape[1]]
+            for i in range(kh):
+                for j in range(kw):
+                    shifted = columns[:, i, j, units]
+                    dw[i, j] += dy_block @ shifted.reshape(c, -1).T
+                    dcolumns[:, i, j, units] += np.matmul(taps_t[i, j], dy_block, out=product).reshape(shifted.shape)
+    dw = dw.transpose(2, 3, 0, 1) if per_tap else dw.reshape(w.shape)
+    return _unpad(dbuf, x.shape, geometry), np.ascontiguousarray(dw), dy.sum(axis=(0, 2, 3))
 
 
 def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:

@@ -37,10 +37,13 @@ def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     return y if b is None else y + np.asarray(b, np.float64)[None, :, None, None]
 
 
-@pytest.fixture(params=["im2col", "per-tap"])
+@pytest.fixture(params=["im2col", "per-tap", "im2col-blocks", "per-tap-blocks"])
 def path(request, monkeypatch):
-    """Run a test through both code paths: one product over copied windows, or one per kernel tap."""
-    monkeypatch.setattr(convolution, "SMALL_WINDOWS", 10**12 if request.param == "im2col" else 0)
+    """Run a test through every code path: one product over a block's copied windows (im2col)
+    or one product per kernel tap, over all columns at once or over blocks of a few columns."""
+    monkeypatch.setattr(convolution, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
+    if request.param.endswith("blocks"):
+        monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 16)
     return request.param
 
 
@@ -155,12 +158,18 @@ def test_conv2d_matches_naive_loop(config, rng, path):
     np.testing.assert_allclose(cd.conv2d(x, w, b, **kwargs), naive_conv2d(x, w, b, **kwargs), atol=1e-12)
 
 
-def test_large_case_takes_per_tap_path(rng):
-    # Big enough for the default threshold to use one product per tap: check it against the small path.
-    x, w = rng.standard_normal((2, 8, 40, 40)), rng.standard_normal((4, 8, 3, 3))
-    assert x.size * 9 > convolution.SMALL_WINDOWS
+@pytest.mark.parametrize("channels", [convolution.TAP_CHANNELS - 1, convolution.TAP_CHANNELS])
+def test_default_paths_on_a_larger_case(channels, rng):
+    # Below and at the channel threshold, with the default block size: several blocks.
+    x, w = rng.standard_normal((2, channels, 40, 40)), rng.standard_normal((3, channels, 3, 3))
     y = cd.conv2d(x, w, padding=1)
-    np.testing.assert_allclose(y[:1, :, 10:14, 20:23], naive_conv2d(x[:1, :, 9:15, 19:24], w), atol=1e-11)
+    np.testing.assert_allclose(y[1:, :, 10:14, 20:23], naive_conv2d(x[1:, :, 9:15, 19:24], w), atol=1e-11)
+    dy = rng.standard_normal(y.shape)
+    dx, dw, _ = cd.conv2d_backward(dy, x, w, padding=1)
+    # dw[f, c, i, j] = Σ dy[n, f, r, col] x_pad[n, c, r + i, col + j]: check one tap with einsum.
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    np.testing.assert_allclose(dw[:, :, 2, 1], np.einsum("nfrc,nkrc->fk", dy, xp[:, :, 2:42, 1:41]), atol=1e-9)
+    np.testing.assert_allclose(np.sum(dx * x), np.sum(dy * y), rtol=1e-10)  # y is linear in x: <dx, x> = <dy, y>
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""Sliding windows over (N, C, H, W) images, shared by the locally-connected layer and pooling.
+
+`windows` is a *view* (no copy) of every ``KH × KW`` window, and `fold` is its adjoint: it
+adds window-shaped gradients back onto the image positions they came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["fold", "pad", "unpad", "windows"]
+
+
+def pad(x, padding, value=0.0):
+    """``x`` (N, C, H, W) with ``padding = (rows, columns)`` of `value` on each side."""
+    ph, pw = padding
+    if ph == pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def windows(xp, kernel, stride):
+    """View of the windows of the padded images ``xp``: shape (N, C, H_out, W_out, KH, KW).
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> windows(x, (2, 2), (2, 2))[0, 0, 1, 0]
+    array([[ 8.,  9.],
+           [12., 13.]])
+    """
+    (kh, kw), (sh, sw) = kernel, stride
+    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def fold(dwin, padded_shape, stride):
+    """Adjoint of `windows`: sum window gradients (N, C, H_out, W_out, KH, KW) into an image.
+
+    Overlapping windows add up. The loop runs over the ``KH·KW`` kernel offsets, each a
+    strided slice of the output; never over output positions.
+
+    Examples
+    --------
+    >>> g = fold(np.ones((1, 1, 3, 3, 2, 2)), (1, 1, 4, 4), (1, 1))
+    >>> g[0, 0]
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    _, _, ho, wo, kh, kw = dwin.shape
+    sh, sw = stride
+    out = np.zeros(padded_shape, dwin.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += dwin[..., i, j]
+    return out
+
+
+def unpad(xp, padding):
+    """Inverse of `pad`: the interior of ``xp``."""
+    ph, pw = padding
+    return xp[:, :, ph : xp.shape[2] - ph, pw : xp.shape[3] - pw]

@@ -1,0 +1,329 @@
+"""Dense (fully-connected) and locally-connected layers: the two baselines a convolution beats.
+
+A dense layer connects every input to every output with its own weight. A locally-connected
+layer keeps the convolution's *sparsity* (each output sees one ``KH × KW`` window) but not
+its *sharing*: every output position has its own kernel. Comparing the three separates the
+two benefits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+from ._windows import fold, pad, unpad, windows
+from .convolution import _output_shape
+
+__all__ = [
+    "Dense",
+    "Flatten",
+    "LocallyConnected2d",
+    "dense",
+    "dense_backward",
+    "locally_connected2d",
+    "locally_connected2d_backward",
+]
+
+
+def _check_dense(x, w, b=None):
+    x = as_real_array(x, "x", 2, "(N, D_in)")
+    w = as_real_array(w, "w", 2, "(D_out, D_in)")
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"`w` must have shape (D_out, D_in) with D_in = {x.shape[1]} (the columns of `x`, "
+                         f"torch.nn.Linear layout); got w of shape {w.shape} for x of shape {x.shape}")
+    arrays = [x, w]
+    if b is not None:
+        b = as_real_array(b, "b", 1, "(D_out,)")
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"`b` must have shape (D_out,) = ({w.shape[0]},); got shape {b.shape}")
+        arrays.append(b)
+    dtype = result_dtype(*arrays)
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def dense(x, w, b=None) -> np.ndarray:
+    """Fully-connected layer: ``y = x @ w.T + b``, every input wired to every output.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D_in)
+    w : array_like, shape (D_out, D_in)
+        One row of weights per output (the layout of ``torch.nn.Linear``).
+    b : array_like, shape (D_out,), optional
+
+    Returns
+    -------
+    ndarray, shape (N, D_out)
+
+    Notes
+    -----
+    ``D_out·D_in`` weights: for a 32×32×3 image mapped to 28×28×6 units that is
+    3,072 · 4,704 = 14,450,688 weights, against 450 for the convolution that computes the
+    same-shaped map (see `convdoc.dense_params`).
+
+    Examples
+    --------
+    >>> dense([[1.0, 2.0]], [[1.0, 0.0], [1.0, 1.0], [0.0, -1.0]], [0.0, 0.0, 10.0])
+    array([[1., 3., 8.]])
+    """
+    arrays = _check_dense(x, w, b)
+    y = arrays[0] @ arrays[1].T
+    if b is not None:
+        y += arrays[2]
+    return y
+
+
+def dense_backward(dy, x, w):
+    """Gradients of `dense`: ``(dx, dw, db) = (dy @ w, dy.T @ x, dy.sum(0))``.
+
+    Examples
+    --------
+    >>> dx, dw, db = dense_backward([[1.0, 1.0]], [[2.0, 3.0]], [[1.0, 0.0], [0.0, 1.0]])
+    >>> dx, dw, db
+    (array([[1., 1.]]), array([[2., 3.],
+           [2., 3.]]), array([1., 1.]))
+    """
+    x, w = _check_dense(x, w)
+    dy = as_real_array(dy, "dy", 2, "(N, D_out)")
+    if dy.shape != (x.shape[0], w.shape[0]):
+        raise ValueError(f"`dy` must have the output's shape (N, D_out) = {(x.shape[0], w.shape[0])}; "
+                         f"got shape {dy.shape}")
+    dtype = result_dtype(dy, x, w)
+    dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    return dy @ w, dy.T @ x, dy.sum(axis=0)
+
+
+def _check_local(x, w, b, stride, padding):
+    x = as_real_array(x, "x", 4, "(N, C, H, W)")
+    w = as_real_array(w, "w", 6, "(H_out, W_out, F, C, KH, KW)")
+    stride, padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
+    ho, wo = _output_shape(*x.shape[2:], *w.shape[4:], stride, padding, (1, 1), name="w")
+    if w.shape[:2] != (ho, wo) or w.shape[3] != x.shape[1]:
+        raise ValueError(f"`w` must have shape (H_out, W_out, F, C, KH, KW) with (H_out, W_out) = {(ho, wo)} "
+                         f"and C = {x.shape[1]} for x of shape {x.shape}; got shape {w.shape}")
+    arrays = [x, w]
+    if b is not None:
+        b = as_real_array(b, "b", 3, "(F, H_out, W_out)")
+        if b.shape != (w.shape[2], ho, wo):
+            raise ValueError(f"`b` must have shape (F, H_out, W_out) = {(w.shape[2], ho, wo)}, one bias per "
+                             f"output; got shape {b.shape}")
+        arrays.append(b)
+    dtype = result_dtype(*arrays)
+    return [a.astype(dtype, copy=False) for a in arrays], stride, padding
+
+
+def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
+    """Locally-connected layer: a convolution whose kernel differs at every output position.
+
+    ``y[n, f, r, c] = Σ_{k,i,j} x_pad[n, k, r·s + i, c·s + j] · w[r, c, f, k, i, j] (+ b[f, r, c])``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    w : array_like, shape (H_out, W_out, F, C, KH, KW)
+        One ``(F, C, KH, KW)`` kernel bank per output position: no weight is shared.
+    b : array_like, shape (F, H_out, W_out), optional
+        One bias per output unit.
+    stride, padding : int or (int, int)
+        As in `convdoc.conv2d`.
+
+    Returns
+    -------
+    ndarray, shape (N, F, H_out, W_out)
+
+    Notes
+    -----
+    With every ``w[r, c]`` equal to one kernel this *is* `convdoc.conv2d`: the convolution is
+    the locally-connected layer with the extra constraint that weights are shared.
+    Cost: one batched product of shape ``(H_out·W_out) × (N, C·KH·KW) @ (C·KH·KW, F)``.
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> w = np.zeros((2, 2, 1, 1, 2, 2))
+    >>> w[0, 0, 0, 0, 0, 0] = 1  # top-left output reads its window's top-left pixel ...
+    >>> w[1, 1, 0, 0, 1, 1] = 1  # ... bottom-right output its bottom-right pixel
+    >>> locally_connected2d(x, w)
+    array([[[[0., 0.],
+             [0., 8.]]]])
+    """
+    (x, w, *rest), stride, padding = _check_local(x, w, b, stride, padding)
+    ho, wo, f, c, kh, kw = w.shape
+    win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
+    cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, x.shape[0], c * kh * kw)
+    y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
+    y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
+    if rest:
+        y += rest[0]
+    return y
+
+
+def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
+    """Gradients of `locally_connected2d`: ``(dx, dw, db)``, shaped like ``x``, ``w`` and ``b``.
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> dx, dw, db = locally_connected2d_backward(np.ones((1, 1, 2, 2)), x, np.ones((2, 2, 1, 1, 2, 2)))
+    >>> dx[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> dw[1, 1, 0, 0]  # the bottom-right output's window
+    array([[4., 5.],
+           [7., 8.]])
+    """
+    (x, w), stride, padding = _check_local(x, w, None, stride, padding)
+    ho, wo, f, c, kh, kw = w.shape
+    n = x.shape[0]
+    dy = as_real_array(dy, "dy", 4, "(N, F, H_out, W_out)")
+    if dy.shape != (n, f, ho, wo):
+        raise ValueError(f"`dy` must have the output's shape (N, F, H_out, W_out) = {(n, f, ho, wo)}; "
+                         f"got shape {dy.shape}")
+    dtype = result_dtype(dy, x, w)
+    dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    xp = pad(x, padding)
+    cols = windows(xp, (kh, kw), stride).transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
+    dy_p = dy.transpose(2, 3, 0, 1).reshape(ho * wo, n, f)  # (Ho·Wo, N, F)
+    dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
+    dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
+    dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
+    dx = unpad(fold(dwin, xp.shape, stride), padding)
+    return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
+
+
+def _init(rng, shape, fan_in, dtype):
+    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed."""
+    return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+
+
+class _Layer:
+    """What every layer with weights shares: ``n_params`` and the gradient buffers."""
+
+    def _set_params(self, weight, bias):
+        self.weight, self.bias = weight, bias
+        self.params = [weight] if bias is None else [weight, bias]
+        self.grads = [np.zeros_like(p) for p in self.params]
+        self._x = None
+
+    def _cached_input(self):
+        if self._x is None:
+            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        return self._x
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+
+class Dense(_Layer):
+    """A fully-connected layer with `in_features · out_features` weights (+ `out_features` biases).
+
+    Examples
+    --------
+    >>> layer = Dense(784, 100)
+    >>> layer
+    Dense(784 → 100, 78,500 params)
+    >>> layer.forward(np.zeros((5, 784))).shape
+    (5, 100)
+    """
+
+    def __init__(self, in_features, out_features, *, bias=True, rng=0, dtype=np.float64):
+        d_in, d_out = check_positive_int(in_features, "in_features"), check_positive_int(out_features, "out_features")
+        self._set_params(_init(rng, (d_out, d_in), d_in, dtype), np.zeros(d_out, dtype) if bias else None)
+
+    def forward(self, x):
+        """``dense(x, weight, bias)``; remembers `x` for `backward`."""
+        self._x = x
+        return dense(x, self.weight, self.bias)
+
+    def backward(self, dy):
+        """Fill `grads` and return ``dx`` for the last `forward` input."""
+        dx, dw, db = dense_backward(dy, self._cached_input(), self.weight)
+        self.grads[0][...] = dw
+        if self.bias is not None:
+            self.grads[1][...] = db
+        return dx
+
+    def __repr__(self):
+        d_out, d_in = self.weight.shape
+        return f"Dense({d_in} → {d_out}, {self.n_params:,} params)"
+
+
+class LocallyConnected2d(_Layer):
+    """A locally-connected layer: conv-like windows, one unshared kernel per output position.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    input_size : int or (int, int)
+        ``(H, W)`` of the input: unlike a convolution, the weights depend on it.
+    kernel_size, stride, padding : int or (int, int)
+    bias : bool, default True
+        One bias per output unit, ``F·H_out·W_out`` of them.
+    rng : numpy.random.Generator or int, default 0
+    dtype : dtype, default float64
+
+    Examples
+    --------
+    >>> LocallyConnected2d(3, 6, (32, 32), 5)
+    LocallyConnected2d(3 → 6, 5×5 at 28×28 positions, 357,504 params)
+    """
+
+    def __init__(self, in_channels, out_channels, input_size, kernel_size, *, stride=1, padding=0,
+                 bias=True, rng=0, dtype=np.float64):
+        c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        h, w = as_pair(input_size, "input_size", minimum=1)
+        kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+        self.stride, self.padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
+        ho, wo = _output_shape(h, w, kh, kw, self.stride, self.padding, (1, 1), name="kernel_size")
+        self._set_params(_init(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype),
+                         np.zeros((f, ho, wo), dtype) if bias else None)
+
+    def forward(self, x):
+        """``locally_connected2d(x, weight, bias, ...)``; remembers `x` for `backward`."""
+        self._x = x
+        return locally_connected2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+
+    def backward(self, dy):
+        """Fill `grads` and return ``dx`` for the last `forward` input."""
+        dx, dw, db = locally_connected2d_backward(dy, self._cached_input(), self.weight,
+                                                  stride=self.stride, padding=self.padding)
+        self.grads[0][...] = dw
+        if self.bias is not None:
+            self.grads[1][...] = db
+        return dx
+
+    def __repr__(self):
+        ho, wo, f, c, kh, kw = self.weight.shape
+        return f"LocallyConnected2d({c} → {f}, {kh}×{kw} at {ho}×{wo} positions, {self.n_params:,} params)"
+
+
+class Flatten:
+    """Reshape ``(N, C, H, W)`` (or any ``(N, ...)``) to ``(N, C·H·W)``; 0 parameters.
+
+    Examples
+    --------
+    >>> Flatten().forward(np.zeros((2, 16, 4, 4))).shape
+    (2, 256)
+    """
+
+    n_params = 0
+
+    def __init__(self):
+        self.params, self.grads, self._shape = [], [], None
+
+    def forward(self, x):
+        x = as_real_array(x, "x")
+        if x.ndim < 2:
+            raise ValueError(f"`x` must have a batch axis, shape (N, ...); got shape {x.shape}")
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy):
+        if self._shape is None:
+            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        return np.reshape(dy, self._shape)
+
+    def __repr__(self):
+        return "Flatten()"
