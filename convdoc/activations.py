@@ -1,0 +1,289 @@
+"""Activations: the element-wise non-linearities that turn a linear filter into a detector.
+
+Why a non-linearity after each convolution? Convolution is linear, and a stack of
+linear convolutions is again *one* linear convolution (kernels compose: ``W₂ * (W₁ * x)
+= (W₂ * W₁) * x``), so depth alone buys nothing. A non-linearity σ between them breaks
+that: ``σ(W * x)`` can say "there is an edge here" (σ large) or "there is not" (σ ≈ 0)
+instead of just "how much", and the next layer combines detections, not intensities.
+
+Every function maps an array of any shape to a float array of the same shape
+(float32 if the input is float32, else float64); ``*_grad`` is the derivative dσ/dz
+evaluated at ``z``, which the layer classes multiply by the incoming gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._checks import as_real_array, result_dtype
+
+__all__ = [
+    "SLIDES_SIGMOID_A", "SLIDES_SIGMOID_B", "Absolute", "ReLU", "Sigmoid", "Square", "absolute",
+    "absolute_grad", "relu", "relu_grad", "sigmoid", "sigmoid_grad", "square", "square_grad",
+]
+
+# The slides' edge-detector sigmoid: slope a = 8·10⁻², offset b = 50 (in grey levels of I_x).
+SLIDES_SIGMOID_A = 0.08
+SLIDES_SIGMOID_B = 50.0
+
+
+def _float(z, name: str = "z") -> np.ndarray:
+    z = as_real_array(z, name)
+    return z.astype(result_dtype(z), copy=False)
+
+
+def relu(z) -> np.ndarray:
+    """Rectified linear unit, ``max(0, z)``.
+
+    Parameters
+    ----------
+    z : array_like
+        Real array of any shape (integers are computed in float64).
+
+    Returns
+    -------
+    ndarray
+        Same shape as `z`; float32 if `z` is float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `z` is complex, boolean, not numeric, or empty.
+
+    Notes
+    -----
+    Zero for every ``z <= 0`` and the identity above: after a filter it keeps the positive
+    responses (edges of one sign) and silences the rest. Without it (or another
+    non-linearity), stacked convolutions collapse into a single convolution.
+
+    Examples
+    --------
+    >>> relu([-2, -0.5, 0, 0.5, 2])
+    array([0. , 0. , 0. , 0.5, 2. ])
+    """
+    return np.maximum(_float(z), 0)
+
+
+def relu_grad(z) -> np.ndarray:
+    """Derivative of `relu`: 1 where ``z > 0``, else 0 (0 at ``z = 0``, like PyTorch).
+
+    Examples
+    --------
+    >>> relu_grad([-1, 0, 2])
+    array([0., 0., 1.])
+    """
+    z = _float(z)
+    return (z > 0).astype(z.dtype)
+
+
+def _check_slope_offset(a, b) -> tuple[float, float]:
+    for value, name, rule in ((a, "a", "a finite nonzero real number"), (b, "b", "a finite real number")):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"`{name}` must be {rule}; got {value!r} ({type(value).__name__})")
+        if not math.isfinite(value) or (name == "a" and value == 0):
+            raise ValueError(f"`{name}` must be {rule}; got {value!r}")
+    return float(a), float(b)
+
+
+def _exp_minus_abs(z, a, b):
+    """``t = a (z - b)`` and ``e = exp(-|t|)`` in (0, 1]: never overflows."""
+    z = _float(z)
+    a, b = _check_slope_offset(a, b)
+    with np.errstate(over="ignore"):  # |t| beyond the float range becomes inf: e = 0, still exact
+        t = a * (z - b)
+    return t, np.exp(-np.abs(t))
+
+
+def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
+    """Logistic sigmoid with slope `a` and offset `b`, ``1 / (1 + exp(-a (z - b)))``.
+
+    Parameters
+    ----------
+    z : array_like
+        Real array of any shape (integers are computed in float64).
+    a : float, default 1.0
+        Slope: the steepness of the step; ``a·(z - b)`` is the logistic's argument,
+        so the output climbs from 12% to 88% over ``4 / |a|`` units of `z`. Must be
+        finite and nonzero (negative `a` mirrors the curve).
+    b : float, default 0.0
+        Offset: the threshold ``z = b`` where the output is exactly 1/2. Must be finite.
+        The slides use ``a = SLIDES_SIGMOID_A = 0.08`` and ``b = SLIDES_SIGMOID_B = 50``.
+
+    Returns
+    -------
+    ndarray
+        Values in [0, 1], same shape as `z`; float32 if `z` is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If `z` is not a real numeric array, or `a` or `b` is not a real number.
+    ValueError
+        If `z` is empty, `a` is zero or not finite, or `b` is not finite.
+
+    Notes
+    -----
+    With ``t = a (z - b)`` and ``e = exp(-|t|) <= 1``, the sigmoid is ``1 / (1 + e)`` for
+    ``t >= 0`` and ``e / (1 + e)`` for ``t < 0``: ``exp`` never overflows, so
+    ``z = ±1e4`` gives exactly 1 and 0 without warnings. After an edge filter, the
+    sigmoid is a soft detector: ≈ 0 below the threshold `b`, ≈ 1 well above it.
+
+    Examples
+    --------
+    >>> sigmoid([-1e4, 0, 1e4])
+    array([0. , 0.5, 1. ])
+    >>> sigmoid([0, 50, 100], a=SLIDES_SIGMOID_A, b=SLIDES_SIGMOID_B).round(3)
+    array([0.018, 0.5  , 0.982])
+    """
+    t, e = _exp_minus_abs(z, a, b)
+    return np.where(t >= 0, 1, e) / (1 + e)
+
+
+def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
+    """Derivative of `sigmoid` with respect to `z`: ``a · σ(t) (1 - σ(t))``, ``t = a (z - b)``.
+
+    Computed as ``a · e / (1 + e)²`` with ``e = exp(-|t|)``, stable for any `z`.
+    Parameters, returns and errors as `sigmoid`.
+
+    Examples
+    --------
+    >>> sigmoid_grad([-1e4, 0, 1e4])
+    array([0.  , 0.25, 0.  ])
+    >>> float(sigmoid_grad(50, a=0.08, b=50))
+    0.02
+    """
+    _, e = _exp_minus_abs(z, a, b)
+    return float(a) * e / (1 + e) ** 2
+
+
+def square(z) -> np.ndarray:
+    """``z²``: responds to strong values of either sign (an "energy" detector).
+
+    Examples
+    --------
+    >>> square([-3, 0, 2])
+    array([9., 0., 4.])
+    """
+    z = _float(z)
+    return z * z
+
+
+def square_grad(z) -> np.ndarray:
+    """Derivative of `square`: ``2z``.
+
+    Examples
+    --------
+    >>> square_grad([-3, 0, 2])
+    array([-6.,  0.,  4.])
+    """
+    return 2 * _float(z)
+
+
+def absolute(z) -> np.ndarray:
+    """``|z|``: like `square`, even in `z`, but grows linearly.
+
+    Examples
+    --------
+    >>> absolute([-3, 0, 2])
+    array([3., 0., 2.])
+    """
+    return np.abs(_float(z))
+
+
+def absolute_grad(z) -> np.ndarray:
+    """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0``, like PyTorch).
+
+    Examples
+    --------
+    >>> absolute_grad([-3, 0, 2])
+    array([-1.,  0.,  1.])
+    """
+    return np.sign(_float(z))
+
+
+class _Elementwise:
+    """Layer protocol for a parameter-free element-wise function (no weights, no grads)."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self._x = None
+
+    # Subclasses set _f (the activation) and _df (its derivative).
+
+    def forward(self, x):
+        """Apply the activation element-wise; remembers `x` for `backward`."""
+        self._x = _float(x, "x")
+        return self._f(self._x)
+
+    def backward(self, dy):
+        """Return ``dx = dy · σ'(x)`` for the last `forward` input `x`."""
+        if self._x is None:
+            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        dy = as_real_array(dy, "dy")
+        if dy.shape != self._x.shape:
+            raise ValueError(f"`dy` must have the shape of the forward input {self._x.shape}; got shape {dy.shape}")
+        return dy.astype(result_dtype(dy, self._x), copy=False) * self._df(self._x)
+
+    @property
+    def n_params(self) -> int:
+        return 0
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Elementwise):
+    """`relu` as a layer (0 parameters).
+
+    Examples
+    --------
+    >>> layer = ReLU()
+    >>> layer, layer.n_params
+    (ReLU(), 0)
+    >>> layer.forward(np.array([-1.0, 2.0])), layer.backward(np.array([5.0, 5.0]))
+    (array([0., 2.]), array([0., 5.]))
+    """
+
+    _f, _df = staticmethod(relu), staticmethod(relu_grad)
+
+
+class Square(_Elementwise):
+    """`square` as a layer (0 parameters); backward multiplies by ``2x``."""
+
+    _f, _df = staticmethod(square), staticmethod(square_grad)
+
+
+class Absolute(_Elementwise):
+    """`absolute` as a layer (0 parameters); backward multiplies by ``sign(x)``."""
+
+    _f, _df = staticmethod(absolute), staticmethod(absolute_grad)
+
+
+class Sigmoid(_Elementwise):
+    """`sigmoid` with slope `a` and offset `b` as a layer (0 parameters: `a`, `b` are fixed).
+
+    Examples
+    --------
+    >>> Sigmoid(SLIDES_SIGMOID_A, SLIDES_SIGMOID_B)
+    Sigmoid(a=0.08, b=50)
+    >>> layer = Sigmoid()
+    >>> layer.forward(np.zeros(2)), layer.backward(np.ones(2))
+    (array([0.5, 0.5]), array([0.25, 0.25]))
+    """
+
+    def __init__(self, a=1.0, b=0.0):
+        super().__init__()
+        self.a, self.b = _check_slope_offset(a, b)
+
+    def _f(self, x):
+        return sigmoid(x, self.a, self.b)
+
+    def _df(self, x):
+        return sigmoid_grad(x, self.a, self.b)
+
+    def __repr__(self):
+        short = lambda v: f"{v:g}" if float(f"{v:g}") == v else repr(v)  # noqa: E731
+        return f"Sigmoid(a={short(self.a)}, b={short(self.b)})"
