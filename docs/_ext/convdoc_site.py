@@ -1,0 +1,214 @@
+"""Build helpers for the convdoc site (a local Sphinx extension, loaded by ``conf.py``).
+
+- The API listing: one autosummary table per ``convdoc`` module, generated from each
+  module's ``__all__`` so the reference can never miss (or invent) a public name.
+- Offline math: MathJax 3 (TeX input, CommonHTML output) copied from the installed
+  ``django-static-mathjax`` wheel into ``_static/mathjax/`` of the built site, so no page
+  loads anything from another host.
+- Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes SVG
+  and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
+- Optional pages (``performance.md``, written separately) join the toctree only when present.
+- Build errors that say where: a failing code cell of a page is printed with its traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.resources
+import inspect
+import itertools
+import os
+import re
+import shutil
+import sys
+import time
+import types
+import zipfile
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.pycode import ModuleAnalyzer
+
+#: The package modules, in reading order (as in DESIGN.md).
+MODULES = (
+    "convolution", "layers", "pooling", "activations", "params",
+    "connectivity", "translation", "optim", "network", "data",
+)
+#: Where the generated API listing lives, relative to the docs folder (git-ignored).
+API_DIR = Path("api", "generated")
+#: Pages that are added to the home page's toctree only when their file exists.
+OPTIONAL_PAGES = ("performance",)
+
+ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
+MATHJAX_DIST = "django-static-mathjax"
+MATHJAX_SCRIPT = "mathjax/tex-chtml.js"  # relative to _static/, as ``mathjax_path`` wants it
+# What the page loads (the combined TeX → CommonHTML component), the fonts it asks for by
+# relative URL, and the TeX extensions it autoloads on first use (nothing else is fetched).
+MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
+
+
+# --- API listing -------------------------------------------------------------------------
+
+def _summary(module) -> str:
+    """The first paragraph of a module docstring, or a placeholder for an empty module."""
+    doc = inspect.getdoc(module) or ""
+    return doc.split("\n\n", 1)[0].strip()
+
+
+def api_listing(toctree: str) -> str:
+    """reST for every public name of ``convdoc``, one autosummary table per module."""
+    # Names are documented where users call them, ``convdoc.<name>``; the module targets only
+    # make :mod:`convdoc.optim`-style references resolve.
+    lines = [".. py:module:: convdoc", ""]
+    for name in MODULES:
+        module = importlib.import_module(f"convdoc.{name}")
+        names = list(module.__all__)
+        if not names:
+            continue
+        title = f"``convdoc.{name}``"
+        lines += [title, "-" * len(title), "", f".. py:module:: convdoc.{name}", ""]
+        lines += [".. currentmodule:: convdoc", "", _summary(module), ""]
+        lines += [".. autosummary::", f"   :toctree: {toctree}", "   :nosignatures:", ""]
+        lines += [f"   {n}" for n in names] + [""]
+    return "\n".join(lines)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    # Unchanged files keep their mtime, so sphinx-autobuild does not loop on them.
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def write_api_listing(srcdir: Path) -> list[str]:
+    """Write the listing twice and return the file autosummary must scan for stubs.
+
+    ``api.rst`` includes ``_listing.rst.inc`` (toctree paths relative to ``api.rst``), while
+    autosummary generates the stubs from ``_stubs.rst``, whose toctree paths are relative to
+    its own folder: the two copies differ only in that path.
+    """
+    _write_if_changed(srcdir / API_DIR / "_listing.rst.inc", api_listing(API_DIR.as_posix()))
+    _write_if_changed(srcdir / API_DIR / "_stubs.rst", api_listing("."))
+    return [(API_DIR / "_stubs.rst").as_posix()]
+
+
+def constant_docs(app: Sphinx, what: str, name: str, obj, options, lines: list[str]) -> None:
+    """Docstrings of module constants such as ``convdoc.LENET5``.
+
+    A constant is an instance: autodoc, looking for a ``#:`` comment in ``convdoc/__init__.py``
+    (where the name is re-exported), would fall back to its class's docstring. Use the
+    comment in the module that defines it instead.
+    """
+    if what != "data" or not name.startswith("convdoc."):
+        return
+    short = name.rsplit(".", 1)[1]
+    for module in MODULES:
+        comment = ModuleAnalyzer.for_module(f"convdoc.{module}").find_attr_docs().get(("", short))
+        if comment:
+            lines[:] = list(comment)
+            return
+
+
+# --- Offline MathJax ----------------------------------------------------------------------
+
+def _mathjax_root() -> Path:
+    try:
+        importlib.metadata.version(MATHJAX_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        raise ExtensionError(
+            f"the site serves MathJax itself and needs the `{MATHJAX_DIST}` package; it is not "
+            f'installed: pip install "convdoc[docs]" (or pip install {MATHJAX_DIST})'
+        ) from None
+    return Path(str(importlib.resources.files("mathjax"))) / "static" / "mathjax"
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the MathJax files the pages use into ``<outdir>/_static/mathjax``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    src = _mathjax_root() / "es5"
+    dest = Path(app.outdir, "_static", "mathjax")
+    for rel in MATHJAX_FILES:
+        if (src / rel).is_dir():
+            shutil.copytree(src / rel, dest / rel, dirs_exist_ok=True)
+        else:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src / rel, dest / rel)
+    shutil.copy2(src.parent / "LICENSE", dest / "LICENSE")
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+def drop_missing_optional_pages(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Remove toctree lines naming optional pages whose file does not exist (yet)."""
+    if docname != app.config.root_doc:
+        return
+    for page in OPTIONAL_PAGES:
+        if not any(Path(app.srcdir, page + suffix).exists() for suffix in app.config.source_suffix):
+            source[0] = source[0].replace(f"\n{page}\n", "\n")
+
+
+# --- Gallery ------------------------------------------------------------------------------
+
+def reset_matplotlib(gallery_conf, fname) -> None:
+    """Fixed SVG ids, so SVG figures are byte-identical from build to build.
+
+    Runs after sphinx-gallery's own matplotlib reset (``plt.rcdefaults()``); PNGs are already
+    deterministic, and SVG/PDF dates follow ``SOURCE_DATE_EPOCH``, which ``nox -s docs`` sets.
+    """
+    import matplotlib
+    import matplotlib.animation
+
+    matplotlib.rcParams["svg.hashsalt"] = "convdoc"
+    # Animations embedded as JavaScript name their HTML elements with uuid4(); number them per
+    # example instead, so the pages are identical from build to build.
+    counter = itertools.count()
+    stem = Path(str(fname)).stem if fname else "example"
+    matplotlib.animation.uuid = types.SimpleNamespace(
+        uuid4=lambda: types.SimpleNamespace(hex=f"{stem}_{next(counter)}")
+    )
+
+
+def report_failed_cell(app: Sphinx, exception: Exception | None) -> None:
+    """Print the failing cell and its traceback when a page's code stops the build.
+
+    With ``nb_execution_raise_on_error`` myst-nb raises an error naming only the page; the
+    cell, its source and the traceback are in the exception's cause, which Sphinx would
+    otherwise write only to a temporary log file.
+    """
+    cause = getattr(exception, "__cause__", None)
+    if type(exception).__name__ == "ExecutionError" and cause is not None:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(cause))  # drop the ANSI colours
+        sys.stderr.write(f"\nA code cell of {exception} failed:\n{text}\n")
+
+
+def fix_zip_timestamps(app: Sphinx) -> None:
+    """Stamp the gallery's zip downloads with ``SOURCE_DATE_EPOCH`` instead of file times.
+
+    sphinx-gallery zips freshly written files, so each build's zips would differ in their
+    entry dates alone.
+    """
+    epoch = max(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), ZIP_EPOCH_MIN)
+    date_time = time.gmtime(epoch)[:6]
+    gallery_dirs = app.config.sphinx_gallery_conf["gallery_dirs"]
+    for folder in [gallery_dirs] if isinstance(gallery_dirs, str) else gallery_dirs:
+        for path in sorted(Path(app.srcdir, folder).rglob("*.zip")):
+            with zipfile.ZipFile(path) as old:
+                entries = [(info, old.read(info)) for info in old.infolist()]
+            with zipfile.ZipFile(path, "w") as new:
+                for info, data in entries:
+                    fixed = zipfile.ZipInfo(info.filename, date_time)
+                    fixed.compress_type, fixed.external_attr = info.compress_type, 0o644 << 16
+                    new.writestr(fixed, data)
+
+
+def setup(app: Sphinx) -> dict:
+    _mathjax_root()  # fail at start-up, not after every example has run
+    app.connect("source-read", drop_missing_optional_pages)
+    app.connect("autodoc-process-docstring", constant_docs)
+    app.connect("build-finished", report_failed_cell)
+    app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
+    app.connect("build-finished", copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

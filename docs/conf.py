@@ -1,0 +1,141 @@
+"""Sphinx configuration of the convdoc site.
+
+Build it with ``nox -s docs`` (from scratch, warnings are errors). Every number, table and
+figure is computed during the build: the MyST pages are executed by myst-nb, the gallery
+scripts by sphinx-gallery. The build needs no network, and the built site loads nothing
+from another host (MathJax is served from ``_static/``). Set ``CONVDOC_INTERSPHINX=1``
+(as Read the Docs does) to link the gallery's code to the Python, NumPy and Matplotlib docs.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).parent.resolve()
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import convdoc_site
+
+import convdoc
+
+# -- Project ----------------------------------------------------------------------------------
+project = "convdoc"
+author = "the convdoc developers"
+copyright = "the convdoc developers"  # no year: builds of one commit stay identical
+version = release = convdoc.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    "convdoc_site",  # docs/_ext: API listing, offline MathJax, optional pages
+]
+
+root_doc = "index"
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "_templates",
+    "jupyter_execute",
+    # sphinx-gallery writes a notebook next to each generated page, for the download link
+    # only: myst-nb must not read it as a second source of the same page.
+    "auto_examples/**.ipynb",
+    # the autosummary input behind api.rst (see convdoc_site.write_api_listing)
+    "api/generated/_*",
+    "**.ipynb_checkpoints",
+]
+
+# -- MyST and myst-nb: the narrative pages are executed on every build ----------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+myst_heading_anchors = 2
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True  # a failing cell fails the build, naming page and cell
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_execution_excludepatterns = ["auto_examples/*"]
+nb_merge_streams = True
+nb_render_markdown_format = "myst"  # generated tables (text/markdown) may use pipe tables
+nb_ipywidgets_js = {}  # no widgets here, so no require.js from a CDN
+
+# -- sphinx-gallery: gallery/plot_*.py → auto_examples/, every script executed ------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../gallery",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "backreferences_dir": "api/generated/backreferences",
+    "doc_module": ("convdoc",),
+    "image_srcset": ["2x"],
+    "matplotlib_animations": (True, "jshtml"),  # inline HTML + JS, nothing fetched
+    "remove_config_comments": True,
+    # A raising example does not stop the others, but the build then ends with an error
+    # that names every failing example and its traceback (only_warn_on_example_error=False).
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "show_memory": False,
+    "show_signature": False,
+    # The computation-times page would load its table scripts from a CDN, and run times
+    # differ between builds.
+    "write_computation_times": False,
+    "min_reported_time": float("inf"),  # no "Total running time" line: pages stay identical
+    "reset_modules": ("matplotlib", "convdoc_site.reset_matplotlib"),
+}
+
+# -- API reference ------------------------------------------------------------------------------
+autosummary_generate = convdoc_site.write_api_listing(DOCS)
+autodoc_typehints = "none"  # the numpydoc sections carry the types
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = set()
+
+# -- Math, served from the site itself (docs/_ext/convdoc_site.py copies it) ------------------
+mathjax_path = convdoc_site.MATHJAX_SCRIPT
+# No context menu: its accessibility explorer would load components the site does not ship.
+mathjax3_config = {"options": {"enableMenu": False}}
+
+# -- Cross-project links: only online (the offline build must not try the network) -----------
+if os.environ.get("CONVDOC_INTERSPHINX") == "1":
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "matplotlib": ("https://matplotlib.org/stable", None),
+    }
+
+# -- HTML ---------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "convdoc"
+html_context = {"default_mode": "auto"}
+html_last_updated_fmt = None
+html_show_sourcelink = True
+# The narrative pages have no sub-pages: no empty "Section Navigation" column beside them.
+html_sidebars = {
+    page: []
+    for page in ("index", "notes", "parameter-count", "nonlinearity", "pooling", "errata", "glossary",
+                 "performance")
+}
+html_theme_options = {
+    # Example pages get their .py/.ipynb download (and launcher) links in the right sidebar.
+    # Named one by one: the theme warns when a page matches two wildcard patterns.
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sourcelink"],
+        **{
+            f"auto_examples/{script.stem}": ["page-toc", "sg_download_links", "sg_launcher_links"]
+            for script in sorted((DOCS.parent / "gallery").glob("plot_*.py"))
+        },
+    },
+    "navbar_end": ["theme-switcher"],
+    "header_links_before_dropdown": 5,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True

@@ -1,0 +1,165 @@
+"""
+Parameter counts of three layers
+================================
+
+A fully-connected (dense) layer, a locally-connected layer and a convolutional layer
+can map the same input to the same output shape. This example counts their parameters
+for the three cases of the original notes, then shows how each count grows with the
+image size: the dense count explodes, the convolutional count does not move.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import convdoc as cd
+
+
+def counts(c, h, w, f, k, *, stride=1, padding=0, h_out=None, w_out=None):
+    """Weights and biases of the three layers mapping (c, h, w) to (f, h_out, w_out)."""
+    if h_out is None:
+        h_out, w_out = cd.conv_output_shape(h, w, k, k, stride=stride, padding=padding)
+    n_in, n_out = c * h * w, f * h_out * w_out
+    rows = {
+        "dense": (
+            cd.dense_params(n_in, n_out, bias=False),
+            cd.dense_params(n_in, n_out),
+        ),
+        "locally connected": (
+            cd.locally_connected_params(c, f, h_out, w_out, k, bias=False),
+            cd.locally_connected_params(c, f, h_out, w_out, k),
+        ),
+        "convolution": (
+            cd.conv_params(c, f, k, bias=False),
+            cd.conv_params(c, f, k),
+        ),
+    }
+    # (weights, biases, total) for each layer
+    return {name: (wt, tot - wt, tot) for name, (wt, tot) in rows.items()}
+
+
+def print_table(title, table):
+    """Print one aligned table of weights, biases and totals."""
+    print(title)
+    print(f"  {'layer':<18} {'weights':>17} {'biases':>11} {'total':>17}")
+    for name, (wt, bias, tot) in table.items():
+        print(f"  {name:<18} {wt:>17,} {bias:>11,} {tot:>17,}")
+    print()
+
+
+# %%
+# Case 1: a 32×32 colour image, six 5×5 filters
+# ---------------------------------------------
+# The input has :math:`3 \cdot 32 \cdot 32 = 3072` values; six 5×5×3 filters without
+# padding give a 28×28×6 output, :math:`4704` values. A dense layer connects every input
+# to every output; a locally-connected layer gives each output its own 5×5×3 patch of
+# weights; a convolution shares one 5×5×3 kernel per filter across all 784 positions.
+
+case1 = counts(3, 32, 32, 6, 5)
+print_table("32×32×3 → 28×28×6, six 5×5 filters", case1)
+
+dense_w, dense_b, _ = case1["dense"]
+assert dense_w == 3072 * 4704 and dense_b == 4704  # ≈ 14.5 million weights, not 14 million
+assert case1["convolution"][2] == 456  # 6·(5·5·3) + 6; the often-quoted 156 has one channel
+assert cd.conv_params(1, 6, 5) == 156  # ... as in LeNet-5's first layer on a grey image
+
+# %%
+# The layer objects agree with the counting functions. No dense layer is built here:
+# its float64 weight matrix alone would fill the memory printed below.
+
+print(f"dense weight matrix: {dense_w * 8 / 1e6:,.0f} MB in float64")
+conv_layer = cd.Conv2d(3, 6, 5)
+local_layer = cd.LocallyConnected2d(3, 6, (32, 32), 5)
+print(conv_layer)
+print(local_layer)
+assert conv_layer.n_params == case1["convolution"][2]
+assert local_layer.n_params == case1["locally connected"][2]
+
+# %%
+# Case 2: a 1000×1000 image and one million hidden units
+# ------------------------------------------------------
+# The slides take one hidden unit per pixel (a 1000×1000 output map) and 10×10 filters.
+# A dense layer then needs :math:`10^{12}` weights, a locally-connected one
+# :math:`10^{8}`, and a single shared 10×10 filter 100.
+
+case2 = counts(1, 1000, 1000, 1, 10, h_out=1000, w_out=1000)
+print_table("1000×1000 → 1000×1000, one 10×10 filter", case2)
+assert case2["dense"][0] == 10**12
+assert case2["locally connected"][0] == 10**8
+assert case2["convolution"][0] == 100
+
+# %%
+# Without padding the output would be 991×991 rather than 1000×1000; only the two
+# unshared counts notice.
+
+valid = counts(1, 1000, 1000, 1, 10)
+print(f"valid 10×10 filter: output {cd.conv_output_shape(1000, 1000, 10, 10)}, "
+      f"locally connected weights {valid['locally connected'][0]:,}, "
+      f"convolution weights {valid['convolution'][0]:,}\n")
+
+# %%
+# Case 3: the 784 → 100 → 10 perceptron
+# -------------------------------------
+# A 28×28 digit feeds 100 hidden units, then 10 outputs. The whole network has
+# :math:`784 \cdot 100 + 100 \cdot 10 = 79\,400` weights and 110 biases. To compare
+# like with like, arrange the 100 hidden units as a 10×10 map in which each unit sees a
+# 10×10 patch of the digit (stride 2: :math:`(28 - 10) / 2 + 1 = 10`); the 100 → 10
+# output layer stays dense in all three networks.
+
+hidden = counts(1, 28, 28, 1, 10, stride=2)
+assert cd.conv_output_shape(28, 28, 10, 10, stride=2) == (10, 10)
+out_w, out_tot = cd.dense_params(100, 10, bias=False), cd.dense_params(100, 10)
+case3 = {name: (wt + out_w, b + out_tot - out_w, tot + out_tot) for name, (wt, b, tot) in hidden.items()}
+print_table("28×28 → 100 hidden units → 10 outputs", case3)
+assert case3["dense"][0] == 79_400 and case3["dense"][2] == 79_510
+
+# %%
+# How the counts grow with the image
+# ----------------------------------
+# Repeat case 1 (3 channels in, six 5×5 filters out) for square images of side
+# :math:`n`. The dense count grows like :math:`n^4` (inputs × outputs), the
+# locally-connected count like :math:`n^2` (one kernel per output position), and the
+# convolutional count stays at 456 whatever the image.
+
+sides = np.array([8, 16, 32, 64, 128, 256, 512, 1024])
+growth = {name: [] for name in case1}
+for n in sides:
+    for name, (_, _, tot) in counts(3, n, n, 6, 5).items():
+        growth[name].append(tot)
+growth = {name: np.array(v, dtype=float) for name, v in growth.items()}
+
+slopes = {name: np.polyfit(np.log(sides[-3:]), np.log(v[-3:]), 1)[0] for name, v in growth.items()}
+print(f"{'side n':>7} " + " ".join(f"{name:>18}" for name in growth))
+for i, n in enumerate(sides):
+    print(f"{n:>7} " + " ".join(f"{int(v[i]):>18,}" for v in growth.values()))
+print("log-log slope over the last three sizes: "
+      + ", ".join(f"{name} {s:.2f}" for name, s in slopes.items()))
+
+assert np.all(growth["convolution"] == 456)
+assert abs(slopes["dense"] - 4) < 0.05 and abs(slopes["locally connected"] - 2) < 0.05
+
+fig, ax = plt.subplots(figsize=(7.2, 4.2), layout="constrained")
+styles = {"dense": ("o-", "C3"), "locally connected": ("s-", "C1"), "convolution": ("^-", "C0")}
+for name, v in growth.items():
+    marker, color = styles[name]
+    ax.loglog(sides, v, marker, color=color, label=f"{name} (slope {abs(slopes[name]):.1f})" if name == "convolution"
+              else f"{name} (slope {slopes[name]:.1f})")
+ax.axvline(32, color="0.6", lw=1, ls="--")
+ax.annotate("case 1 (32×32)", (32, 1e3), xytext=(36, 1e3), color="0.3")
+ax.set_xlabel("image side n (input n×n×3, six 5×5 filters)")
+ax.set_ylabel("parameters (weights + biases)")
+ax.set_title("Only the convolution's count is independent of image size")
+ax.legend()
+ax.grid(True, which="major", alpha=0.3)
+plt.show()
+
+# %%
+# See also
+# --------
+# :func:`convdoc.dense_params`, :func:`convdoc.locally_connected_params`,
+# :func:`convdoc.conv_params`, :func:`convdoc.conv_output_shape`,
+# :class:`convdoc.Conv2d`, :class:`convdoc.LocallyConnected2d`.
+#
+# The three cases come from the notes' sources: the 32×32×3 image with six 5×5
+# filters (a blog summary of Andrew Ng's course), the 1000×1000 image with one million
+# hidden units and 10×10 filters (lecture slides), and the 784 → 100 → 10 perceptron
+# (a blog post on convolutional networks).

@@ -1,0 +1,119 @@
+"""
+Sparsity and sharing, separated
+===============================
+
+A convolution saves parameters in two independent steps. Going from a dense layer to
+a locally-connected one removes connections (sparsity); going from locally connected
+to convolution makes the remaining kernels identical (sharing). We draw the three
+layers as matrices of the same shape, then chart how much each step saves.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import convdoc as cd
+
+rng = np.random.default_rng(0)
+
+# %%
+# Three layers with the same shapes
+# ---------------------------------
+# Each maps a 6×6 input to a 4×4 output, so each is a 16×36 matrix acting on the
+# flattened image. We draw random weights for the dense and locally-connected layers
+# and a random 3×3 kernel for the convolution, then recover each matrix by feeding in
+# the 36 unit images (the columns of the identity).
+
+H, W, K = 6, 6, 3
+h_out, w_out = cd.conv_output_shape(H, W, K, K)
+basis = np.eye(H * W).reshape(H * W, 1, H, W)  # 36 images, one pixel lit in each
+
+w_dense = rng.standard_normal((h_out * w_out, H * W))
+w_local = rng.standard_normal((h_out, w_out, 1, 1, K, K))
+kernel = rng.standard_normal((1, 1, K, K))
+
+matrices = {
+    "dense": cd.dense(basis.reshape(H * W, -1), w_dense).T,
+    "locally connected": cd.locally_connected2d(basis, w_local).reshape(H * W, -1).T,
+    "convolution": cd.conv2d(basis, kernel).reshape(H * W, -1).T,
+}
+assert np.allclose(matrices["dense"], w_dense)
+assert np.allclose(matrices["convolution"], cd.conv_matrix(kernel[0, 0], (H, W)))
+
+print(f"{'layer':<18} {'connections (non-zeros)':>24} {'independent weights':>20}")
+stats = {}
+for name, M in matrices.items():
+    nonzero = np.count_nonzero(M)
+    distinct = np.unique(np.round(M[M != 0], 12)).size
+    stats[name] = (nonzero, distinct)
+    print(f"{name:<18} {nonzero:>24} {distinct:>20}")
+
+assert stats["dense"] == (16 * 36, 16 * 36)  # every entry a separate weight
+assert stats["locally connected"] == (16 * 9, 16 * 9)  # sparsity: 9 per row, all separate
+assert stats["convolution"] == (16 * 9, 9)  # sharing: the same 9 values in every row
+assert cd.locally_connected_params(1, 1, h_out, w_out, K, bias=False) == stats["locally connected"][1]
+assert cd.conv_params(1, 1, K, bias=False) == stats["convolution"][1]
+
+# %%
+# Sparsity shows as the white (absent) entries; sharing as the colours repeating from
+# row to row, each row the previous one shifted by one pixel (or by three at the end
+# of an output row).
+
+fig, axes = plt.subplots(3, 1, figsize=(7.2, 6.0), layout="constrained", sharex=True)
+lim = max(np.max(np.abs(M)) for M in matrices.values())
+for ax, (name, M) in zip(axes, matrices.items(), strict=True):
+    image = ax.imshow(np.ma.masked_equal(M, 0), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    nonzero, distinct = stats[name]
+    ax.set_title(f"{name}: {nonzero} connections, {distinct} independent weights", fontsize=10)
+    ax.set_ylabel("output")
+axes[-1].set_xlabel("input pixel (flattened 6×6)")
+fig.colorbar(image, ax=axes, shrink=0.6, label="weight")
+plt.show()
+
+# %%
+# The two savings for the notes' case
+# -----------------------------------
+# For a 32×32×3 image and six 5×5 filters (output 28×28×6), sparsity divides the
+# weight count by :math:`(C H W) / (C K_H K_W)` (the input size over the window size)
+# and sharing divides it by :math:`H_{out} W_{out}` (the number of positions).
+
+C, H, W, F, K = 3, 32, 32, 6, 5
+h_out, w_out = cd.conv_output_shape(H, W, K, K)
+weights = {
+    "dense": cd.dense_params(C * H * W, F * h_out * w_out, bias=False),
+    "locally connected": cd.locally_connected_params(C, F, h_out, w_out, K, bias=False),
+    "convolution": cd.conv_params(C, F, K, bias=False),
+}
+sparsity = weights["dense"] / weights["locally connected"]
+sharing = weights["locally connected"] / weights["convolution"]
+for name, n in weights.items():
+    print(f"{name:<18} {n:>12,} weights")
+print(f"sparsity saves ×{sparsity:.2f}, sharing saves ×{sharing:.0f}, "
+      f"together ×{sparsity * sharing:,.0f}")
+
+assert np.isclose(sparsity, (C * H * W) / (C * K * K))
+assert sharing == h_out * w_out
+
+fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
+names = list(weights)
+bars = ax.bar(names, list(weights.values()), color=["C3", "C1", "C0"])
+ax.set_yscale("log")
+ax.set_ylim(10, weights["dense"] * 1e3)
+ax.bar_label(bars, labels=[f"{n:,}" for n in weights.values()], padding=2)
+for i, (factor, label) in enumerate([(sparsity, "sparsity"), (sharing, "sharing")]):
+    start, end = weights[names[i]] * 12, weights[names[i + 1]] * 12
+    ax.annotate("", xy=(i + 0.8, end), xytext=(i + 0.2, start),
+                arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 1.5})
+    ax.text(i + 0.55, np.sqrt(start * end) * 4, f"{label} ÷{factor:,.4g}", ha="left", color="0.2")
+ax.set_ylabel("weights (log scale)")
+ax.set_xlabel("layer mapping 32×32×3 → 28×28×6 with 5×5 windows")
+ax.set_title("Sparsity and sharing each remove a large factor")
+plt.show()
+
+# %%
+# See also
+# --------
+# :func:`convdoc.dense`, :func:`convdoc.locally_connected2d`, :func:`convdoc.conv2d`,
+# :func:`convdoc.conv_matrix`, :func:`convdoc.dense_params`,
+# :func:`convdoc.locally_connected_params`, :func:`convdoc.conv_params`.
+# :ref:`sphx_glr_auto_examples_plot_01_parameter_counts.py` gives the counts with biases
+# for all three of the notes' cases.
