@@ -103,6 +103,14 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def failures(session: nox.Session) -> None:
+    """Break throwaway sites (real conf.py, build_docs) in each way: every build must fail loudly."""
+    _install_docs(session)
+    session.install("pytest>=8")
+    session.run("pytest", "-c", str(ROOT / "buildtests" / "pytest.ini"), str(ROOT / "buildtests"), *session.posargs)
+
+
+@nox.session
 def serve(session: nox.Session) -> None:
     """Serve the site on http://127.0.0.1:8000 with live reload, for authors (cached builds)."""
     _install_docs(session)
@@ -148,6 +156,6 @@ def lock(session: nox.Session) -> None:
     """Refresh requirements/docs-constraints.txt, the pins `nox -s docs` installs with (needs uv)."""
     session.run(
         "uv", "pip", "compile", "pyproject.toml", "--extra", "docs", "--extra", "examples",
-        "--universal", "--python-version", "3.10", "--upgrade", "-q", "-o", str(CONSTRAINTS),
+        "--universal", "--python-version", "3.10", "--upgrade", "-q", "-o", str(CONSTRAINTS.relative_to(ROOT)),
         external=True,
     )
