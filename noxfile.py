@@ -18,7 +18,7 @@ DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 HTML = BUILD / "html"
 # Folders every docs build regenerates from scratch (also git-ignored).
-GENERATED = [DOCS / "auto_examples", DOCS / "api" / "generated", DOCS / "jupyter_execute"]
+GENERATED = [DOCS / "auto_examples", DOCS / "api" / "generated", BUILD / "jupyter_execute"]
 CONSTRAINTS = ROOT / "requirements" / "docs-constraints.txt"
 
 nox.options.sessions = ["lint", "tests"]
@@ -67,14 +67,21 @@ def _install_docs(session: nox.Session) -> None:
 
 
 def build_docs(session: nox.Session, outdir: pathlib.Path = HTML) -> None:
-    """Build the whole site from scratch into ``outdir`` (warnings are errors)."""
+    """Build the whole site from scratch into ``outdir`` (warnings are errors).
+
+    Sphinx writes into ``<outdir>-partial``, which becomes ``outdir`` only when the build
+    succeeds: a failed build (a raising example, a broken reference, any warning) leaves no
+    site behind to publish or test, not even the pages it managed to write.
+    """
     doctrees = BUILD / f"doctrees-{outdir.name}"
-    for path in [*GENERATED, outdir, doctrees]:
+    partial = outdir.with_name(f"{outdir.name}-partial")
+    for path in [*GENERATED, outdir, partial, doctrees]:
         shutil.rmtree(path, ignore_errors=True)
     session.run(
         "sphinx-build", "-W", "--keep-going", "-n", "-E", "-b", "html", "-d", str(doctrees),
-        str(DOCS), str(outdir), *session.posargs, env=_docs_env(),
+        str(DOCS), str(partial), *session.posargs, env=_docs_env(),
     )
+    partial.rename(outdir)
 
 
 @nox.session(venv_backend="venv")
