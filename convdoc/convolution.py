@@ -1,7 +1,8 @@
 """Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a layer.
 
-Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``: one matrix
-product per kernel tap, over all images and positions at once (see `conv2d`, Notes).
+Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``, over all images
+and positions at once: the shifted inputs are slices of one buffer, and each cache-sized block
+of them is stacked into one matrix product (see `conv2d`, Notes).
 The private helpers lay the padded images out as one long row per channel, so that
 each shifted input is a view of the same memory.
 """
@@ -144,23 +145,26 @@ def _unwiden(cols, x_shape, geometry):
     return np.ascontiguousarray(cols.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
 
 
-# With fewer input channels than this, a product per tap is too thin (C is its inner
-# dimension): copy each block's windows into one (C·KH·KW, block) matrix instead (im2col).
+# The forward pass copies each block's windows into one (C·KH·KW, block) matrix of about
+# this many bytes: small enough to stay in cache while it is multiplied, large enough that
+# the product runs near the machine's matrix-product rate (measured by `nox -s bench`).
+WINDOW_BLOCK_BYTES = 2**21
+# The backward pass: with fewer input channels than this, each block's windows are copied as
+# above; with more, it runs one product per kernel tap (C is their inner dimension), no copy.
 TAP_CHANNELS = 32
-# Output columns are computed in blocks of about BLOCK_ELEMENTS = F·block numbers, so the
-# (F, block) accumulator stays in cache while the KH·KW products are added into it.
+# Backward blocks hold about BLOCK_ELEMENTS = F·block numbers, so the accumulators stay in cache.
 BLOCK_ELEMENTS = 2**18
 
 
-def _blocks(columns, rows):
-    """Split the columns into blocks of about ``BLOCK_ELEMENTS / rows`` columns.
+def _blocks(columns, rows, elements=None):
+    """Split the columns into blocks of about ``elements / rows`` columns (`BLOCK_ELEMENTS`).
 
     Yields ``(units, cols)``: ``columns[..., units]`` are the block's windows and ``y[:, cols]``
     its part of a (rows, columns) result. A unit is one column, or with a stride larger than
     one, one image's H_out·W_out columns.
     """
     per_unit = math.prod(columns.shape[4:])
-    step = max(1, BLOCK_ELEMENTS // (rows * per_unit))
+    step = max(1, (BLOCK_ELEMENTS if elements is None else elements) // (rows * per_unit))
     for start in range(0, columns.shape[3], step):
         stop = min(start + step, columns.shape[3])
         yield slice(start, stop), slice(start * per_unit, stop * per_unit)
@@ -199,15 +203,15 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Notes
     -----
-    The sum over kernel taps ``(i, j)`` is taken outside: for each tap, **one matrix product**
-    ``(F, C) @ (C, N·H_out·W_out)`` of ``w[:, :, i, j]`` with the input shifted by
-    ``(i·d, j·d)``. With stride 1 the shifted input is a slice of the padded images laid end
-    to end in one long row per channel, so no window is ever copied; each row of each image
-    then yields ``Wp - W_out`` junk columns, dropped at the end. The columns are processed in
-    blocks of about `BLOCK_ELEMENTS` numbers, so the sum of the ``KH·KW`` products builds up
-    in cache. With fewer than `TAP_CHANNELS` input channels these products would be too thin
-    (C is their inner dimension): each block's windows are then copied into one
-    ``(C·KH·KW, block)`` matrix and multiplied once (im2col, one block at a time).
+    Each output is ``Σ_{i,j} w[:, :, i, j] @ (x shifted by (i·d, j·d))``, a sum over kernel
+    taps. With stride 1 the shifted input is a *slice* of the padded images laid end to end in
+    one long row per channel (each row of each image then yields ``Wp - W_out`` junk columns,
+    dropped at the end), so the windows never need to be built for the whole input. The
+    columns are processed in blocks of about `WINDOW_BLOCK_BYTES`: the ``KH·KW`` shifted slices
+    of a block are stacked into one ``(C·KH·KW, block)`` matrix (im2col, one cache-sized block
+    at a time, in one reused buffer) and the whole sum is **one matrix product** per block,
+    ``(F, C·KH·KW) @ (C·KH·KW, block)``, whose deep inner dimension runs near the machine's
+    matrix-product rate.
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
     Memory: the padded input, the output and a block-sized buffer; never the
@@ -232,25 +236,19 @@ def _forward(x, w, b, geometry):
     dtype = result_dtype(x, w, *([] if b is None else [b]))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     (f, c, kh, kw), columns = w.shape, _windows(_pad(x, w.shape[2:], geometry), x.shape, w.shape[2:], geometry)
+    rows = c * kh * kw  # the inner dimension of the product: every tap of every channel
     y = np.empty((f, columns[0, 0, 0].size), dtype)
     bias = None if b is None else b.astype(dtype)[:, None]
-    per_tap = c >= TAP_CHANNELS
-    taps = w.transpose(2, 3, 0, 1).copy() if per_tap else w.reshape(f, -1)  # taps[i, j] = w[:, :, i, j]
-    product = None
-    for units, cols in _blocks(columns, f if per_tap else max(f, c * kh * kw)):
+    store = None  # the block's windows, copied (im2col); one buffer, reused for every block
+    for units, cols in _blocks(columns, rows, WINDOW_BLOCK_BYTES // dtype.itemsize):
+        windows = columns[:, :, :, units]
+        n = cols.stop - cols.start
+        if store is None:  # the first block is the widest
+            store = np.empty(rows * n, dtype)
+        stacked = store[: rows * n].reshape(windows.shape)
+        np.copyto(stacked, windows)
         block = y[:, cols]
-        if not per_tap:  # few channels: copy the block's windows (im2col), one product
-            np.matmul(taps, columns[:, :, :, units].reshape(c * kh * kw, -1), out=block)
-        else:  # many channels: one product per kernel tap, (F, C) @ (C, block), no copy
-            # A buffer for the products, allocated for the first (widest) block only.
-            product = np.empty_like(block) if product is None else product[:, : block.shape[1]]
-            for i in range(kh):
-                for j in range(kw):
-                    shifted = columns[:, i, j, units].reshape(c, -1)  # a view with stride 1, else a copy
-                    if i == j == 0:
-                        np.matmul(taps[i, j], shifted, out=block)
-                    else:
-                        block += np.matmul(taps[i, j], shifted, out=product)
+        np.matmul(w.reshape(f, rows), stacked.reshape(rows, n), out=block)
         if bias is not None:
             block += bias
     return _unwiden(y, x.shape, geometry)

@@ -44,6 +44,7 @@ def path(request, monkeypatch):
     monkeypatch.setattr(convolution, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
     if request.param.endswith("blocks"):
         monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 16)
+        monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 128)
     return request.param
 
 
