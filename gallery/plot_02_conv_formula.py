@@ -2,9 +2,9 @@
 The convolution formula by hand
 ===============================
 
-The notes define each output of a convolutional layer as a weighted sum over a small
-window, :math:`Y[r, c] = \\sum_i \\sum_j X[r + i, c + j]\\, W[i, j]`. This example
-evaluates that formula with plain loops on the notes' 6×6 vertical-edge image, checks it
+The CNN blog the notes draw on defines each output of a convolutional layer as a weighted
+sum over a small window, :math:`Y[r, c] = \\sum_i \\sum_j X[r + i, c + j]\\, W[i, j]`. This
+example evaluates that formula with plain loops on the lecture's 6×6 vertical-edge image, checks it
 against :func:`convdoc.correlate2d`, and shows how true convolution differs.
 """
 

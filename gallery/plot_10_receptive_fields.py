@@ -118,7 +118,8 @@ plt.show()
 # How fast the field grows
 # ------------------------
 # With stride 1 every 3×3 layer adds 2 pixels: the field grows linearly, :math:`2L + 1`.
-# Doubling either the stride or the dilation at each layer makes it grow exponentially,
+# A stride of 2 at every layer (the jump between outputs then doubles at each layer), or a
+# dilation that doubles at each layer, makes it grow exponentially,
 # :math:`2^{L+1} - 1`. The two reach the same size, but the strided stack keeps one output
 # every :math:`2^L` pixels while the dilated one keeps full resolution (jump 1). The
 # markers are measured by perturbation for the first three layers, each on an input four

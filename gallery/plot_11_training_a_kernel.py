@@ -19,7 +19,7 @@ rng = np.random.default_rng(0)
 # %%
 # The task
 # --------
-# The input is a 64-pixel grayscale photograph, the target its response to the Sobel
+# The input is a 64×64-pixel grayscale photograph, the target its response to the Sobel
 # kernel that detects vertical edges. Only the pair ``(x, y)`` is given to the learner,
 # which minimises the mean squared error
 #

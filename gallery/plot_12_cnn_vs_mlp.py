@@ -3,8 +3,8 @@ Small CNN vs MLP on digits
 ==========================
 
 A small convolutional network and a one-hidden-layer perceptron learn to read handwritten
-digits from 50 to 1,200 training examples. The CNN has four times fewer parameters;
-we measure training and test accuracy to see how much each overfits.
+digits from 50 to 1,200 training examples. The CNN has far fewer parameters; we measure
+training and test accuracy to see how much each overfits.
 """
 
 import matplotlib.pyplot as plt
@@ -18,9 +18,9 @@ rng = np.random.default_rng(0)
 # Data and models
 # ---------------
 # The 1,797 digits of 8×8 pixels are split once into a pool of 1,200 training images
-# and 597 test images. The CNN applies two 3×3 convolutions (8 then 16 filters, each
-# followed by ReLU and 2×2 max pooling) and a dense layer to the 10 classes; the MLP
-# flattens the image into 64 values and uses one hidden layer of 100 units.
+# and 597 test images. The CNN applies one 3×3 convolution with 16 filters (zero padding
+# keeps the 8×8 size), ReLU and 2×2 max pooling, then a dense layer to the 10 classes; the
+# MLP flattens the image into 64 values and uses one hidden layer of 100 units.
 
 images, labels = cd.load_digits()
 order = rng.permutation(len(images))
@@ -49,6 +49,7 @@ for name, make in makers.items():
 assert n_params["CNN"] == cd.conv_params(1, 16, 3) + cd.dense_params(16 * 4 * 4, 10)
 assert n_params["MLP"] == cd.dense_params(64, 100) + cd.dense_params(100, 10)
 assert n_params["CNN"] * 2 < n_params["MLP"]
+print(f"the MLP has {n_params['MLP'] / n_params['CNN']:.2f} times as many parameters as the CNN")
 
 # %%
 # Accuracy against the number of training examples
@@ -77,13 +78,17 @@ for k, n in enumerate(sizes):
 
 gap = {name: r[:, 0] - r[:, 1] for name, r in results.items()}
 assert all(g[0] > g[-1] for g in gap.values())  # more data, less overfitting, for both
+print("mean gap over the three smallest training sets: "
+      + ", ".join(f"{name} {g[:3].mean():.3f}" for name, g in gap.items()))
 assert gap["CNN"][:3].mean() < gap["MLP"][:3].mean()  # with little data the CNN overfits less
 
 # %%
-# With 50 examples both networks fit their training set perfectly, and both generalise
-# worse than with 1,200: that difference is the overfitting. The CNN's test accuracy is
-# higher when data are scarce; with the whole pool the two are close, since 8×8 digits
-# leave the MLP few pixels to overfit to.
+# With the smallest sets both networks fit their training set (almost) perfectly, and both
+# generalise worse than with 1,200 examples: the gap between the two accuracies is the
+# overfitting, and it shrinks for both as data grow. Averaged over the three smallest sets
+# the CNN's gap is the smaller one (the printed means; the script asserts it), but the margin
+# is modest and not uniform: read the table row by row. On 8×8 digits the MLP has few pixels
+# to overfit to, so the benefit of fewer parameters is real here but small.
 
 fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
 for (name, r), color in zip(results.items(), ("C0", "C1"), strict=True):

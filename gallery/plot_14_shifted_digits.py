@@ -102,7 +102,7 @@ ax.grid(True, alpha=0.3)
 plt.show()
 
 # %%
-# A one-pixel shift is 12% of an 8×8 digit; the two 2×2 poolings absorb part of it, the
+# A one-pixel shift is an eighth of an 8×8 digit's width; the two 2×2 poolings absorb part of it, the
 # MLP, whose every weight is tied to one pixel position, absorbs little. Practical
 # networks get real robustness from more pooling stages and from training on shifted
 # copies (data augmentation), not from the architecture alone.
