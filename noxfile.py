@@ -10,6 +10,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import time
 
 import nox
 
@@ -77,11 +78,13 @@ def build_docs(session: nox.Session, outdir: pathlib.Path = HTML) -> None:
     partial = outdir.with_name(f"{outdir.name}-partial")
     for path in [*GENERATED, outdir, partial, doctrees]:
         shutil.rmtree(path, ignore_errors=True)
+    start = time.perf_counter()
     session.run(
         "sphinx-build", "-W", "--keep-going", "-n", "-E", "-b", "html", "-d", str(doctrees),
         str(DOCS), str(partial), *session.posargs, env=_docs_env(),
     )
     partial.rename(outdir)
+    session.log(f"sphinx-build took {time.perf_counter() - start:.0f} s (every page and example executed)")
 
 
 @nox.session(venv_backend="venv")

@@ -138,6 +138,9 @@ class _Recorder:
         self.removed.append(Path(path))
         shutil.rmtree(path, *args, **kwargs)
 
+    def log(self, *args, **kwargs) -> None:  # nox's session.log: the output is not checked
+        pass
+
     def __getattr__(self, name: str):  # the rest of ``shutil``
         return getattr(shutil, name)
 
