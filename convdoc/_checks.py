@@ -89,6 +89,8 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
     >>> as_pair((1, 3), "padding", minimum=0)
     (1, 3)
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(2): a scalar
+        value = value.item()
     items = (value, value) if not isinstance(value, (tuple, list, np.ndarray)) else tuple(value)
     if len(items) != 2:
         raise ValueError(f"`{name}` must be an int or a pair (rows, columns); got {value!r}")

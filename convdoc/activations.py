@@ -83,7 +83,11 @@ def _check_slope_offset(a, b) -> tuple[float, float]:
     for value, name, rule in ((a, "a", "a finite nonzero real number"), (b, "b", "a finite real number")):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise TypeError(f"`{name}` must be {rule}; got {value!r} ({type(value).__name__})")
-        if not math.isfinite(value) or (name == "a" and value == 0):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int beyond the float range
+            finite = False
+        if not finite or (name == "a" and value == 0):
             raise ValueError(f"`{name}` must be {rule}; got {value!r}")
     return float(a), float(b)
 
@@ -92,9 +96,16 @@ def _exp_minus_abs(z, a, b):
     """``t = a (z - b)`` and ``e = exp(-|t|)`` in (0, 1]: never overflows."""
     z = _float(z)
     a, b = _check_slope_offset(a, b)
+    # In float64 even for float32 input: a and b may not fit in float32 (a·0 must stay 0).
     with np.errstate(over="ignore"):  # |t| beyond the float range becomes inf: e = 0, still exact
-        t = a * (z - b)
-    return t, np.exp(-np.abs(t))
+        t = a * (z.astype(np.float64) - b)
+    return t, np.exp(-np.abs(t)), z.dtype
+
+
+def _cast(values, dtype):
+    """``values`` in the input's dtype; beyond float32's range they round to ±inf, as they should."""
+    with np.errstate(over="ignore"):
+        return values.astype(dtype, copy=False)
 
 
 def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
@@ -138,8 +149,8 @@ def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
     >>> sigmoid([0, 50, 100], a=SLIDES_SIGMOID_A, b=SLIDES_SIGMOID_B).round(3)
     array([0.018, 0.5  , 0.982])
     """
-    t, e = _exp_minus_abs(z, a, b)
-    return np.where(t >= 0, 1, e) / (1 + e)
+    t, e, dtype = _exp_minus_abs(z, a, b)
+    return _cast(np.where(t >= 0, 1, e) / (1 + e), dtype)
 
 
 def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
@@ -155,8 +166,8 @@ def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
     >>> float(sigmoid_grad(50, a=0.08, b=50))
     0.02
     """
-    _, e = _exp_minus_abs(z, a, b)
-    return float(a) * e / (1 + e) ** 2
+    _, e, dtype = _exp_minus_abs(z, a, b)
+    return _cast(float(a) * e / (1 + e) ** 2, dtype)
 
 
 def square(z) -> np.ndarray:
@@ -168,7 +179,8 @@ def square(z) -> np.ndarray:
     array([9., 0., 4.])
     """
     z = _float(z)
-    return z * z
+    with np.errstate(over="ignore"):  # beyond the float range z² is inf, as it should be
+        return z * z
 
 
 def square_grad(z) -> np.ndarray:
@@ -179,7 +191,8 @@ def square_grad(z) -> np.ndarray:
     >>> square_grad([-3, 0, 2])
     array([-6.,  0.,  4.])
     """
-    return 2 * _float(z)
+    with np.errstate(over="ignore"):
+        return 2 * _float(z)
 
 
 def absolute(z) -> np.ndarray:

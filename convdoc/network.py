@@ -70,7 +70,11 @@ class Sequential:
 
 
 def _check_labels(labels, n, k):
-    labels = np.asarray(labels)
+    try:
+        labels = np.asarray(labels)
+    except ValueError as exc:  # ragged lists
+        raise ValueError(f"`labels` must be integers of shape (N,) = ({n},); got {type(labels).__name__} "
+                         f"({exc})") from None
     if labels.dtype.kind not in "iu" or labels.shape != (n,):
         raise ValueError(f"`labels` must be integers of shape (N,) = ({n},); got dtype {labels.dtype}, "
                          f"shape {labels.shape}")
@@ -96,8 +100,12 @@ def softmax_cross_entropy(logits, labels):
     (0.6931, array([[ 0.5, -0.5]]))
     """
     logits = as_real_array(logits, "logits", 2, "(N, K)").astype(float)
+    if not np.isfinite(logits).all():
+        raise ValueError(f"`logits` must be finite; got {np.count_nonzero(~np.isfinite(logits))} inf or nan "
+                         f"values in shape {logits.shape}")
     labels = _check_labels(labels, *logits.shape)
-    shifted = logits - logits.max(axis=1, keepdims=True)  # stable: exp never overflows
+    with np.errstate(over="ignore"):  # a gap beyond the float range becomes -inf: exp gives 0, exact
+        shifted = logits - logits.max(axis=1, keepdims=True)  # stable: exp never overflows
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     rows = np.arange(len(labels))
     loss = -log_p[rows, labels].mean()
