@@ -1,5 +1,8 @@
 """Run every gallery example in one process, as sphinx-gallery does, and print its run time.
 
+Each example's figures are rendered to PNG at 1× and 2×, as on the site (``image_srcset``);
+animations are not rendered to HTML here, so plot_03 is timed without its frames.
+
 Usage: ``python tools/gallery_times.py [--limit SECONDS] [--total SECONDS]``. The site pages
 carry no run times (they would make two builds differ), so this is where they are measured.
 Exits 1 if one example takes longer than ``--limit`` or all of them longer than ``--total``.
@@ -8,6 +11,8 @@ Exits 1 if one example takes longer than ``--limit`` or all of them longer than 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import pathlib
 import runpy
@@ -31,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     times = {}
     for script in sorted(GALLERY.glob("plot_*.py")):
         start = time.perf_counter()
-        runpy.run_path(str(script), run_name="__main__")
+        with contextlib.redirect_stdout(io.StringIO()):  # the examples' own printouts
+            runpy.run_path(str(script), run_name="__main__")
+            for number in plt.get_fignums():  # rendered as the site does: PNG at 1× and 2×
+                for dpi in (100, 200):
+                    plt.figure(number).savefig(io.BytesIO(), format="png", dpi=dpi)
         times[script.name] = time.perf_counter() - start
         plt.close("all")
         print(f"{times[script.name]:6.1f} s  {script.name}", flush=True)
