@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "as_pair",
     "as_real_array",
+    "as_shaped",
     "check_positive_int",
     "result_dtype",
 ]
@@ -58,6 +59,22 @@ def as_real_array(value, name: str, ndim: int | None = None, layout: str = "") -
         raise ValueError(f"`{name}` must be {ndim}-D{shape_txt}; got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"`{name}` must not be empty; got shape {arr.shape}")
+    return arr
+
+
+def as_shaped(value, name: str, shape: tuple, layout: str, *, what: str = "shape", why: str = "") -> np.ndarray:
+    """`as_real_array` with an exact required ``shape`` (e.g. a bias or a gradient), or raise.
+
+    Examples
+    --------
+    >>> as_shaped([0.0, 0.0], "b", (3,), "(F,)", why=", one bias per filter")
+    Traceback (most recent call last):
+    ...
+    ValueError: `b` must have shape (F,) = (3,), one bias per filter; got shape (2,)
+    """
+    arr = as_real_array(value, name, len(shape), layout)
+    if arr.shape != tuple(shape):
+        raise ValueError(f"`{name}` must have {what} {layout} = {tuple(shape)}{why}; got shape {arr.shape}")
     return arr
 
 

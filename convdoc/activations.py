@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from ._checks import as_real_array, result_dtype
+from ._layer import Layer
 
 __all__ = [
     "SLIDES_SIGMOID_A", "SLIDES_SIGMOID_B", "Absolute", "ReLU", "Sigmoid", "Square", "absolute",
@@ -217,32 +218,25 @@ def absolute_grad(z) -> np.ndarray:
     return np.sign(_float(z))
 
 
-class _Elementwise:
+class _Elementwise(Layer):
     """Layer protocol for a parameter-free element-wise function (no weights, no grads)."""
 
     def __init__(self):
-        self.params, self.grads = [], []
-        self._x = None
+        self._set_params()
 
     # Subclasses set _f (the activation) and _df (its derivative).
 
     def forward(self, x):
         """Apply the activation element-wise; remembers `x` for `backward`."""
-        self._x = _float(x, "x")
-        return self._f(self._x)
+        return self._f(self._save(_float(x, "x")))
 
     def backward(self, dy):
         """Return ``dx = dy · σ'(x)`` for the last `forward` input `x`."""
-        if self._x is None:
-            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        x = self._saved_input()
         dy = as_real_array(dy, "dy")
-        if dy.shape != self._x.shape:
-            raise ValueError(f"`dy` must have the shape of the forward input {self._x.shape}; got shape {dy.shape}")
-        return dy.astype(result_dtype(dy, self._x), copy=False) * self._df(self._x)
-
-    @property
-    def n_params(self) -> int:
-        return 0
+        if dy.shape != x.shape:
+            raise ValueError(f"`dy` must have the shape of the forward input {x.shape}; got shape {dy.shape}")
+        return dy.astype(result_dtype(dy, x), copy=False) * self._df(x)
 
     def __repr__(self):
         return f"{type(self).__name__}()"

@@ -13,7 +13,8 @@ import math
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._layer import Layer, he_normal
 
 __all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
 
@@ -72,10 +73,7 @@ def _check(x, w, b, stride, padding, dilation):
                          f"{x.shape[1]} for x of shape {x.shape}; got w of shape {w.shape}")
     arrays = [x, w]
     if b is not None:
-        b = as_real_array(b, "b", 1, "(F,)")
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"`b` must have shape (F,) = ({w.shape[0]},), one bias per filter; got shape {b.shape}")
-        arrays.append(b)
+        arrays.append(as_shaped(b, "b", (w.shape[0],), "(F,)", why=", one bias per filter"))
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
@@ -300,11 +298,8 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     array([4.])
     """
     (x, w), geometry = _check(x, w, None, stride, padding, dilation)
-    dy = as_real_array(dy, "dy", 4, "(N, F, H_out, W_out)")
-    expected = (x.shape[0], w.shape[0], *geometry[3])
-    if dy.shape != expected:
-        raise ValueError(f"`dy` must have the shape of conv2d's output (N, F, H_out, W_out) = {expected}; "
-                         f"got shape {dy.shape}")
+    dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0], *geometry[3]), "(N, F, H_out, W_out)",
+                   what="the shape of conv2d's output")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
     (f, c, kh, kw), dy_cols = w.shape, _widen(dy, x.shape, geometry)
@@ -402,7 +397,7 @@ def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     return correlate2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
 
 
-class Conv2d:
+class Conv2d(Layer):
     """A convolutional layer: `out_channels` kernels of ``in_channels × kernel_size``, shared.
 
     Parameters
@@ -435,34 +430,22 @@ class Conv2d:
         self.stride = as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
         self.dilation = as_pair(dilation, "dilation", minimum=1)
-        std = np.sqrt(2.0 / (c * kh * kw))
-        self.weight = (np.random.default_rng(rng).standard_normal((f, c, kh, kw)) * std).astype(dtype)
+        self.weight = he_normal(rng, (f, c, kh, kw), c * kh * kw, dtype)
         self.bias = np.zeros(f, dtype) if bias else None
-        self.params = [self.weight] if self.bias is None else [self.weight, self.bias]
-        self.grads = [np.zeros_like(p) for p in self.params]
-        self._x = None
+        self._set_params(self.weight, self.bias)
 
     def _options(self):
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
 
     def forward(self, x):
         """``conv2d(x, weight, bias, ...)``; remembers `x` for `backward`."""
-        self._x = x
-        return conv2d(x, self.weight, self.bias, **self._options())
+        return conv2d(self._save(x), self.weight, self.bias, **self._options())
 
     def backward(self, dy):
         """Fill `grads` with ``(dw, db)`` and return ``dx`` for the last `forward` input."""
-        if self._x is None:
-            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
-        dx, dw, db = conv2d_backward(dy, self._x, self.weight, **self._options())
-        self.grads[0][...] = dw
-        if self.bias is not None:
-            self.grads[1][...] = db
+        dx, dw, db = conv2d_backward(dy, self._saved_input(), self.weight, **self._options())
+        self._store_grads(dw, db)
         return dx
-
-    @property
-    def n_params(self) -> int:
-        return sum(p.size for p in self.params)
 
     def __repr__(self):
         f, c, kh, kw = self.weight.shape

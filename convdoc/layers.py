@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._layer import Layer, he_normal
 from ._windows import fold, pad, unpad, windows
 from .convolution import _output_shape
 
@@ -33,10 +34,7 @@ def _check_dense(x, w, b=None):
                          f"torch.nn.Linear layout); got w of shape {w.shape} for x of shape {x.shape}")
     arrays = [x, w]
     if b is not None:
-        b = as_real_array(b, "b", 1, "(D_out,)")
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"`b` must have shape (D_out,) = ({w.shape[0]},); got shape {b.shape}")
-        arrays.append(b)
+        arrays.append(as_shaped(b, "b", (w.shape[0],), "(D_out,)"))
     dtype = result_dtype(*arrays)
     return [a.astype(dtype, copy=False) for a in arrays]
 
@@ -84,10 +82,7 @@ def dense_backward(dy, x, w):
            [2., 3.]]), array([1., 1.]))
     """
     x, w = _check_dense(x, w)
-    dy = as_real_array(dy, "dy", 2, "(N, D_out)")
-    if dy.shape != (x.shape[0], w.shape[0]):
-        raise ValueError(f"`dy` must have the output's shape (N, D_out) = {(x.shape[0], w.shape[0])}; "
-                         f"got shape {dy.shape}")
+    dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0]), "(N, D_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
     return dy @ w, dy.T @ x, dy.sum(axis=0)
@@ -103,11 +98,7 @@ def _check_local(x, w, b, stride, padding):
                          f"and C = {x.shape[1]} for x of shape {x.shape}; got shape {w.shape}")
     arrays = [x, w]
     if b is not None:
-        b = as_real_array(b, "b", 3, "(F, H_out, W_out)")
-        if b.shape != (w.shape[2], ho, wo):
-            raise ValueError(f"`b` must have shape (F, H_out, W_out) = {(w.shape[2], ho, wo)}, one bias per "
-                             f"output; got shape {b.shape}")
-        arrays.append(b)
+        arrays.append(as_shaped(b, "b", (w.shape[2], ho, wo), "(F, H_out, W_out)", why=", one bias per output"))
     dtype = result_dtype(*arrays)
     return [a.astype(dtype, copy=False) for a in arrays], stride, padding
 
@@ -176,10 +167,7 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     (x, w), stride, padding = _check_local(x, w, None, stride, padding)
     ho, wo, f, c, kh, kw = w.shape
     n = x.shape[0]
-    dy = as_real_array(dy, "dy", 4, "(N, F, H_out, W_out)")
-    if dy.shape != (n, f, ho, wo):
-        raise ValueError(f"`dy` must have the output's shape (N, F, H_out, W_out) = {(n, f, ho, wo)}; "
-                         f"got shape {dy.shape}")
+    dy = as_shaped(dy, "dy", (n, f, ho, wo), "(N, F, H_out, W_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
     xp = pad(x, padding)
@@ -192,31 +180,7 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
 
 
-def _init(rng, shape, fan_in, dtype):
-    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed."""
-    return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
-
-
-class _Layer:
-    """What every layer with weights shares: ``n_params`` and the gradient buffers."""
-
-    def _set_params(self, weight, bias):
-        self.weight, self.bias = weight, bias
-        self.params = [weight] if bias is None else [weight, bias]
-        self.grads = [np.zeros_like(p) for p in self.params]
-        self._x = None
-
-    def _cached_input(self):
-        if self._x is None:
-            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
-        return self._x
-
-    @property
-    def n_params(self) -> int:
-        return sum(p.size for p in self.params)
-
-
-class Dense(_Layer):
+class Dense(Layer):
     """A fully-connected layer with `in_features · out_features` weights (+ `out_features` biases).
 
     Examples
@@ -230,19 +194,18 @@ class Dense(_Layer):
 
     def __init__(self, in_features, out_features, *, bias=True, rng=0, dtype=np.float64):
         d_in, d_out = check_positive_int(in_features, "in_features"), check_positive_int(out_features, "out_features")
-        self._set_params(_init(rng, (d_out, d_in), d_in, dtype), np.zeros(d_out, dtype) if bias else None)
+        self.weight = he_normal(rng, (d_out, d_in), d_in, dtype)
+        self.bias = np.zeros(d_out, dtype) if bias else None
+        self._set_params(self.weight, self.bias)
 
     def forward(self, x):
         """``dense(x, weight, bias)``; remembers `x` for `backward`."""
-        self._x = x
-        return dense(x, self.weight, self.bias)
+        return dense(self._save(x), self.weight, self.bias)
 
     def backward(self, dy):
         """Fill `grads` and return ``dx`` for the last `forward` input."""
-        dx, dw, db = dense_backward(dy, self._cached_input(), self.weight)
-        self.grads[0][...] = dw
-        if self.bias is not None:
-            self.grads[1][...] = db
+        dx, dw, db = dense_backward(dy, self._saved_input(), self.weight)
+        self._store_grads(dw, db)
         return dx
 
     def __repr__(self):
@@ -250,7 +213,7 @@ class Dense(_Layer):
         return f"Dense({d_in} → {d_out}, {self.n_params:,} params)"
 
 
-class LocallyConnected2d(_Layer):
+class LocallyConnected2d(Layer):
     """A locally-connected layer: conv-like windows, one unshared kernel per output position.
 
     Parameters
@@ -277,21 +240,19 @@ class LocallyConnected2d(_Layer):
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
         ho, wo = _output_shape(h, w, kh, kw, self.stride, self.padding, (1, 1), name="kernel_size")
-        self._set_params(_init(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype),
-                         np.zeros((f, ho, wo), dtype) if bias else None)
+        self.weight = he_normal(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype)
+        self.bias = np.zeros((f, ho, wo), dtype) if bias else None
+        self._set_params(self.weight, self.bias)
 
     def forward(self, x):
         """``locally_connected2d(x, weight, bias, ...)``; remembers `x` for `backward`."""
-        self._x = x
-        return locally_connected2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        return locally_connected2d(self._save(x), self.weight, self.bias, stride=self.stride, padding=self.padding)
 
     def backward(self, dy):
         """Fill `grads` and return ``dx`` for the last `forward` input."""
-        dx, dw, db = locally_connected2d_backward(dy, self._cached_input(), self.weight,
+        dx, dw, db = locally_connected2d_backward(dy, self._saved_input(), self.weight,
                                                   stride=self.stride, padding=self.padding)
-        self.grads[0][...] = dw
-        if self.bias is not None:
-            self.grads[1][...] = db
+        self._store_grads(dw, db)
         return dx
 
     def __repr__(self):
@@ -299,7 +260,7 @@ class LocallyConnected2d(_Layer):
         return f"LocallyConnected2d({c} → {f}, {kh}×{kw} at {ho}×{wo} positions, {self.n_params:,} params)"
 
 
-class Flatten:
+class Flatten(Layer):
     """Reshape ``(N, C, H, W)`` (or any ``(N, ...)``) to ``(N, C·H·W)``; 0 parameters.
 
     Examples
@@ -308,22 +269,18 @@ class Flatten:
     (2, 256)
     """
 
-    n_params = 0
-
     def __init__(self):
-        self.params, self.grads, self._shape = [], [], None
+        self._set_params()
 
     def forward(self, x):
         x = as_real_array(x, "x")
         if x.ndim < 2:
             raise ValueError(f"`x` must have a batch axis, shape (N, ...); got shape {x.shape}")
-        self._shape = x.shape
+        self._save(x.shape)
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy):
-        if self._shape is None:
-            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
-        return np.reshape(dy, self._shape)
+        return np.reshape(dy, self._saved_input())
 
     def __repr__(self):
         return "Flatten()"

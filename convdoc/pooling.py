@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, result_dtype
+from ._layer import Layer
 from ._windows import fold, pad, unpad, windows
 from .convolution import _output_shape
 
@@ -38,10 +39,7 @@ def _geometry(x, size, stride, padding):
 
 
 def _check_dy(dy, x, out_hw):
-    dy = as_real_array(dy, "dy", 4, "(N, C, H_out, W_out)")
-    if dy.shape != (*x.shape[:2], *out_hw):
-        raise ValueError(f"`dy` must have the output's shape (N, C, H_out, W_out) = {(*x.shape[:2], *out_hw)}; "
-                         f"got shape {dy.shape}")
+    dy = as_shaped(dy, "dy", (*x.shape[:2], *out_hw), "(N, C, H_out, W_out)", what="the output's shape")
     return dy.astype(result_dtype(dy, x), copy=False)
 
 
@@ -126,26 +124,22 @@ def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     return np.ascontiguousarray(unpad(fold(dwin, padded, stride), padding))
 
 
-class _Pool:
+class _Pool(Layer):
     """A pooling layer: 0 parameters, ``forward`` caches its input for ``backward``."""
 
-    n_params = 0
     _forward = _backward = None
 
     def __init__(self, size, stride=None, padding=0):
         self.size = as_pair(size, "size", minimum=1)
         self.stride = self.size if stride is None else as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
-        self.params, self.grads, self._x = [], [], None
+        self._set_params()
 
     def forward(self, x):
-        self._x = x
-        return type(self)._forward(x, self.size, stride=self.stride, padding=self.padding)
+        return type(self)._forward(self._save(x), self.size, stride=self.stride, padding=self.padding)
 
     def backward(self, dy):
-        if self._x is None:
-            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
-        return type(self)._backward(dy, self._x, self.size, stride=self.stride, padding=self.padding)
+        return type(self)._backward(dy, self._saved_input(), self.size, stride=self.stride, padding=self.padding)
 
     def __repr__(self):
         def short(pair):

@@ -1,0 +1,45 @@
+"""What every layer class shares: its parameters, their gradients, and the cached forward input.
+
+The protocol (DESIGN.md): ``forward(x)`` caches what ``backward(dy)`` needs; ``backward`` fills
+``grads`` in place, aligned with ``params``; ``n_params`` counts the numbers in ``params``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Layer", "he_normal"]
+
+
+def he_normal(rng, shape, fan_in, dtype):
+    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed."""
+    return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+
+
+class Layer:
+    """Base of the layer classes: parameter bookkeeping and the forward cache."""
+
+    def _set_params(self, *arrays):
+        """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed gradients."""
+        self.params = [p for p in arrays if p is not None]
+        self.grads = [np.zeros_like(p) for p in self.params]
+        self._saved = None
+
+    def _save(self, value):
+        """Remember what `backward` will need from this `forward` call."""
+        self._saved = value
+        return value
+
+    def _saved_input(self):
+        if self._saved is None:
+            raise RuntimeError("`backward` needs a preceding `forward` call; got none")
+        return self._saved
+
+    def _store_grads(self, *grads):
+        """Copy ``grads`` into `grads` in order; a gradient without a parameter (db, no bias) is dropped."""
+        for buffer, grad in zip(self.grads, grads, strict=False):
+            buffer[...] = grad
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
