@@ -1,17 +1,21 @@
 """Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a layer.
 
-Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``, over all images
-and positions at once: the shifted inputs are slices of one buffer, and each cache-sized block
-of them is stacked into one matrix product (see `conv2d`, Notes).
-The private helpers lay the padded images out as one long row per channel, so that
-each shifted input is a view of the same memory.
+Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``, image by image:
+the shifted inputs are views of one padded image, and each cache-sized band of them is
+stacked into one matrix product (see `conv2d`, Notes). Large calls share their images among
+threads, one per core the BLAS would use.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import queue
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
 from ._layer import Layer, he_normal
@@ -81,91 +85,105 @@ def _check(x, w, b, stride, padding, dilation):
     return arrays, (stride, padding, dilation, out_hw)
 
 
-def _pad(x, kernel_hw, geometry):
-    """``x`` (N, C, H, W) zero-padded, channels first, in a flat (C, N·Hp·Wp + slack) buffer."""
-    (n, c, h, wd), (kh, kw) = x.shape, kernel_hw
-    (sh, sw), (ph, pw), (dh, dw), _ = geometry
-    hp, wp = h + 2 * ph, wd + 2 * pw
-    # With stride 1 the last windows run past the last image by the kernel's reach: zeros.
-    slack = (kh - 1) * dh * wp + (kw - 1) * dw if sh == sw == 1 else 0
-    buf = np.zeros((c, n * hp * wp + slack), x.dtype)
-    buf[:, : n * hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + wd] = x.transpose(1, 0, 2, 3)
-    return buf
+def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
+    """Room for `images` zero-padded images, end to end in one flat row per channel; two views.
 
-
-def _windows(buf, x_shape, kernel_hw, geometry):
-    """A view ``windows[c, i, j, ...]`` of `buf` (from `_pad`): the input seen by kernel tap (i, j).
-
-    With stride 1 the trailing axis has one "wide" column per padded pixel of every image
-    (N·Hp·Wp): ``windows[:, i, j]`` is then a plain slice of the flattened images shifted by
-    ``i·dh·Wp + j·dw``. The columns of the last ``Wp - W_out`` pixels of each row and the last
-    ``Hp - H_out`` rows of each image are junk, dropped by `_unwiden`. With a larger stride
-    the trailing axes are (N, H_out, W_out). Nothing is copied either way.
+    Returns ``(buffer, interior, windows)``: ``interior[:, :m] = x[k : k + m].transpose(1, 0,
+    2, 3)`` loads m images (the border stays zero, so one buffer serves every group of images),
+    and ``windows[c, i, j, k, r, q]`` is the input seen by kernel tap ``(i, j)`` at output row
+    ``r`` of image ``k``: a view, nothing is copied. With stride 1 a row has one "wide" column
+    per padded column (``Wp``), so each tap's rows are plain slices of the flat row shifted by
+    ``i·dh·Wp + j·dw``; the last ``Wp - W_out`` columns of each row are junk, never copied to
+    the output. With a larger stride a row has exactly ``W_out`` columns.
     """
-    (n, c, h, wd), (kh, kw) = x_shape, kernel_hw
+    (_, c, h, wd), (kh, kw) = x_shape, kernel_hw
     (sh, sw), (ph, pw), (dh, dw), (ho, wo) = geometry
     hp, wp = h + 2 * ph, wd + 2 * pw
-    e = buf.itemsize
-    if sh == sw == 1:
-        shape, strides = (n * hp * wp,), (e,)
-    else:
-        shape, strides = (n, ho, wo), (hp * wp * e, sh * wp * e, sw * e)
-    # np.ndarray over buf's memory is numpy.lib.stride_tricks.as_strided without its overhead.
-    return np.ndarray((c, kh, kw, *shape), buf.dtype, buffer=buf, strides=(buf.strides[0], dh * wp * e, dw * e, *strides))
+    wide = sh == sw == 1
+    slack = (kw - 1) * dw if wide else 0  # the junk columns of the last row reach past the last image
+    buffer = np.zeros((c, images * hp * wp + slack), dtype)
+    interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
+    e = buffer.itemsize
+    # np.ndarray over the buffer's memory is numpy.lib.stride_tricks.as_strided without its overhead.
+    windows = np.ndarray((c, kh, kw, images, ho, wp if wide else wo), dtype, buffer=buffer,
+                         strides=(buffer.strides[0], dh * wp * e, dw * e, hp * wp * e, sh * wp * e, sw * e))
+    return buffer, interior, windows
 
 
-def _unpad(buf, x_shape, geometry):
-    """The (N, C, H, W) images inside a buffer laid out by `_pad`."""
-    n, c, h, wd = x_shape
-    _, (ph, pw), _, _ = geometry
-    hp, wp = h + 2 * ph, wd + 2 * pw
-    images = buf[:, : n * hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
-    return np.ascontiguousarray(images.transpose(1, 0, 2, 3))
+def _plan(n_images, rows, out_hw, width, limit):
+    """Work units whose window matrices, ``rows × columns``, hold about `limit` numbers.
+
+    Returns ``(groups, bands)``: each unit is a group of consecutive images (as many as fit,
+    each with all its output rows) or, for large images, one image at a time split into
+    bands of output rows.
+    """
+    per_row = rows * width
+    per_image = per_row * out_hw[0]
+    if per_image <= limit:
+        size = limit // per_image
+        return [range(k, min(k + size, n_images)) for k in range(0, n_images, size)], [(0, out_hw[0])]
+    step = max(1, limit // per_row)
+    return [range(k, k + 1) for k in range(n_images)], [(r, min(r + step, out_hw[0])) for r in range(0, out_hw[0], step)]
 
 
-def _widen(dy, x_shape, geometry):
-    """(N, F, H_out, W_out) → (F, columns) in the layout of `_windows`, junk columns zero."""
-    n, _, h, wd = x_shape
-    (sh, sw), (ph, pw), _, (ho, wo) = geometry
-    if not sh == sw == 1:
-        return dy.transpose(1, 0, 2, 3).reshape(dy.shape[1], -1)
-    wide = np.zeros((dy.shape[1], n, h + 2 * ph, wd + 2 * pw), dy.dtype)
-    wide[:, :, :ho, :wo] = dy.transpose(1, 0, 2, 3)
-    return wide.reshape(dy.shape[1], -1)
-
-
-def _unwiden(cols, x_shape, geometry):
-    """(F, columns) → (N, F, H_out, W_out), dropping the junk columns of the stride-1 layout."""
-    n, _, h, wd = x_shape
-    (sh, sw), (ph, pw), _, (ho, wo) = geometry
-    if sh == sw == 1:
-        cols = cols.reshape(-1, n, h + 2 * ph, wd + 2 * pw)[:, :, :ho, :wo]
-    return np.ascontiguousarray(cols.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
-
-
-# The forward pass copies each block's windows into one (C·KH·KW, block) matrix of about
-# this many bytes: small enough to stay in cache while it is multiplied, large enough that
-# the product runs near the machine's matrix-product rate (measured by `nox -s bench`).
+# Each forward band's windows are copied into one (C·KH·KW, band) matrix of about this many bytes:
+# small enough to stay in cache while it is multiplied, large enough that the product runs near
+# the machine's matrix-product rate (measured by `nox -s bench`).
 WINDOW_BLOCK_BYTES = 2**21
-# The backward pass: with fewer input channels than this, each block's windows are copied as
+# The backward pass: with fewer input channels than this, each band's windows are copied as
 # above; with more, it runs one product per kernel tap (C is their inner dimension), no copy.
 TAP_CHANNELS = 32
-# Backward blocks hold about BLOCK_ELEMENTS = F·block numbers, so the accumulators stay in cache.
+# Backward bands hold about this many numbers of windows (C·band, or C·KH·KW·band when copied).
 BLOCK_ELEMENTS = 2**18
+# Calls with at least this many FLOPs share their images among threads (see `_parallel`);
+# smaller ones run in the calling thread, where the BLAS may still use several cores.
+PARALLEL_FLOPS = 2**26
+# Threads for large calls: None means as many as the BLAS would use (its thread setting).
+THREADS = None
 
 
-def _blocks(columns, rows, elements=None):
-    """Split the columns into blocks of about ``elements / rows`` columns (`BLOCK_ELEMENTS`).
+@functools.cache
+def _blas():
+    """threadpoolctl's handle on the BLAS NumPy calls, or None if it finds none."""
+    blas = ThreadpoolController().select(user_api="blas")
+    return blas if blas.lib_controllers else None
 
-    Yields ``(units, cols)``: ``columns[..., units]`` are the block's windows and ``y[:, cols]``
-    its part of a (rows, columns) result. A unit is one column, or with a stride larger than
-    one, one image's H_out·W_out columns.
+
+def _parallel(work, n_images, flops):
+    """``work(images)`` for all images: in this thread, or shared among threads.
+
+    ``work`` loops over the image indices it is given and returns a result. A large call
+    starts one worker per thread; each takes the next image not yet taken until none is left
+    (a slow core simply takes fewer), while the BLAS is limited to one thread, so that every
+    core copies windows *and* multiplies, instead of one core copying while the BLAS threads
+    wait. Returns the list of the workers' results.
     """
-    per_unit = math.prod(columns.shape[4:])
-    step = max(1, (BLOCK_ELEMENTS if elements is None else elements) // (rows * per_unit))
-    for start in range(0, columns.shape[3], step):
-        stop = min(start + step, columns.shape[3])
-        yield slice(start, stop), slice(start * per_unit, stop * per_unit)
+    blas = _blas()
+    threads = 1
+    if flops >= PARALLEL_FLOPS and n_images > 1:
+        if THREADS is not None:
+            threads = THREADS
+        elif blas is not None:
+            threads = max(lc.num_threads for lc in blas.lib_controllers)
+        threads = min(threads, n_images)
+    if threads == 1:
+        return [work(range(n_images))]
+    todo = queue.SimpleQueue()
+    for i in range(n_images):
+        todo.put(i)
+
+    def next_images():
+        while True:
+            try:
+                yield todo.get_nowait()
+            except queue.Empty:
+                return
+
+    with contextlib.ExitStack() as stack:
+        if blas is not None:
+            stack.enter_context(blas.limit(limits=1))
+        pool = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="convdoc"))
+        return list(pool.map(lambda _: work(next_images()), range(threads)))
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -202,17 +220,21 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     Notes
     -----
     Each output is ``Σ_{i,j} w[:, :, i, j] @ (x shifted by (i·d, j·d))``, a sum over kernel
-    taps. With stride 1 the shifted input is a *slice* of the padded images laid end to end in
-    one long row per channel (each row of each image then yields ``Wp - W_out`` junk columns,
-    dropped at the end), so the windows never need to be built for the whole input. The
-    columns are processed in blocks of about `WINDOW_BLOCK_BYTES`: the ``KH·KW`` shifted slices
-    of a block are stacked into one ``(C·KH·KW, block)`` matrix (im2col, one cache-sized block
-    at a time, in one reused buffer) and the whole sum is **one matrix product** per block,
-    ``(F, C·KH·KW) @ (C·KH·KW, block)``, whose deep inner dimension runs near the machine's
-    matrix-product rate.
+    taps. Each image is zero-padded into one buffer, one long row per channel: with stride 1
+    the input shifted by ``(i, j)`` is then a *slice* of that row (each output row gets
+    ``Wp - W_out`` junk columns, never copied to the result), so no window is built for the
+    whole input. The output rows are processed in bands of about `WINDOW_BLOCK_BYTES` of
+    windows: the ``KH·KW`` shifted slices of a band are stacked into one ``(C·KH·KW, band)``
+    matrix (im2col, one cache-sized band at a time, in one reused buffer) and the whole sum
+    is **one matrix product** per band, ``(F, C·KH·KW) @ (C·KH·KW, band)``, whose deep inner
+    dimension runs near the machine's matrix-product rate.
+
+    A call of at least `PARALLEL_FLOPS` shares its images among as many threads as the BLAS
+    would use, and limits the BLAS to one thread meanwhile, so that every core both copies
+    and multiplies (NumPy's copies use one core). The result is the same either way.
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
-    Memory: the padded input, the output and a block-sized buffer; never the
+    Memory: the output and, per thread, one padded image and a band-sized buffer; never the
     ``KH·KW``-times-larger copy of every window of the whole input.
 
     Examples
@@ -233,23 +255,36 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 def _forward(x, w, b, geometry):
     dtype = result_dtype(x, w, *([] if b is None else [b]))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    (f, c, kh, kw), columns = w.shape, _windows(_pad(x, w.shape[2:], geometry), x.shape, w.shape[2:], geometry)
+    bias = None if b is None else b.astype(dtype)[:, None, None]
+    (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
+    y = np.empty((n, f, ho, wo), dtype)
     rows = c * kh * kw  # the inner dimension of the product: every tap of every channel
-    y = np.empty((f, columns[0, 0, 0].size), dtype)
-    bias = None if b is None else b.astype(dtype)[:, None]
-    store = None  # the block's windows, copied (im2col); one buffer, reused for every block
-    for units, cols in _blocks(columns, rows, WINDOW_BLOCK_BYTES // dtype.itemsize):
-        windows = columns[:, :, :, units]
-        n = cols.stop - cols.start
-        if store is None:  # the first block is the widest
-            store = np.empty(rows * n, dtype)
-        stacked = store[: rows * n].reshape(windows.shape)
-        np.copyto(stacked, windows)
-        block = y[:, cols]
-        np.matmul(w.reshape(f, rows), stacked.reshape(rows, n), out=block)
-        if bias is not None:
-            block += bias
-    return _unwiden(y, x.shape, geometry)
+    width = geometry[3][1] if geometry[0] != (1, 1) else x.shape[3] + 2 * geometry[1][1]
+    groups, bands = _plan(n, rows, (ho, wo), width, WINDOW_BLOCK_BYTES // dtype.itemsize)
+    weights = w.reshape(f, rows)
+
+    def work(units):
+        _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, len(groups[0]), dtype)
+        most = len(groups[0]) * max(stop - start for start, stop in bands) * width
+        store = np.empty(rows * most, dtype)  # a band's windows, copied (im2col); reused
+        out = np.empty(f * most, dtype)
+        for group in (groups[u] for u in units):
+            m, images = len(group), slice(group.start, group.stop)
+            interior[:, :m] = x[images].transpose(1, 0, 2, 3)
+            for start, stop in bands:
+                shape = (m, stop - start, width)
+                stacked = store[: rows * math.prod(shape)].reshape(c, kh, kw, *shape)
+                np.copyto(stacked, windows[:, :, :, :m, start:stop])
+                product = out[: f * math.prod(shape)].reshape(f, *shape)
+                np.matmul(weights, stacked.reshape(rows, -1), out=product.reshape(f, -1))
+                result = product[..., :wo].transpose(1, 0, 2, 3)  # without the junk columns, if any
+                if bias is None:
+                    y[images, :, start:stop] = result
+                else:
+                    np.add(result, bias, out=y[images, :, start:stop])
+
+    _parallel(work, len(groups), 2 * y.size * rows)
+    return y
 
 
 def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
@@ -276,9 +311,12 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
 
     Notes
     -----
-    The same loop over kernel offsets as `conv2d`, transposed: for each offset ``(i, j)``,
-    ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is added back onto the
-    shifted input positions. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
+    The same loop over kernel offsets as `conv2d`, transposed, image by image: for each offset
+    ``(i, j)``, ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is added back onto
+    the shifted input positions. With at least `TAP_CHANNELS` input channels that is one
+    product per tap on views; with fewer, each band's windows are copied into one matrix as in
+    `conv2d`. Large calls share the images among threads as `conv2d` does; each thread sums
+    its own ``dw``. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
 
     Examples
     --------
@@ -302,33 +340,46 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
                    what="the shape of conv2d's output")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    (f, c, kh, kw), dy_cols = w.shape, _widen(dy, x.shape, geometry)
-    buf = _pad(x, (kh, kw), geometry)
-    dbuf = np.zeros_like(buf)  # the gradient with respect to the padded input, same layout
-    columns, dcolumns = (_windows(a, x.shape, (kh, kw), geometry) for a in (buf, dbuf))
+    (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
+    dx = np.empty(x.shape, dtype)
     per_tap = c >= TAP_CHANNELS
-    if per_tap:
-        taps_t = w.transpose(2, 3, 1, 0).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
-    dw = np.zeros((kh, kw, f, c) if per_tap else (f, c * kh * kw), dtype)
-    product = None
-    for units, cols in _blocks(columns, c if per_tap else c * kh * kw):
-        dy_block = dy_cols[:, cols]
-        if not per_tap:  # few channels: the block's windows as one matrix (im2col)
-            windows = columns[:, :, :, units]
-            dw += dy_block @ windows.reshape(c * kh * kw, -1).T
-            dwindows = (w.reshape(f, -1).T @ dy_block).reshape(windows.shape)
-            for i in range(kh):
-                for j in range(kw):
-                    dcolumns[:, i, j, units] += dwindows[:, i, j]
-        else:  # many channels: per kernel tap
-            product = np.empty((c, dy_block.shape[1]), dtype) if product is None else product[:, : dy_block.shape[1]]
-            for i in range(kh):
-                for j in range(kw):
-                    shifted = columns[:, i, j, units]
-                    dw[i, j] += dy_block @ shifted.reshape(c, -1).T
-                    dcolumns[:, i, j, units] += np.matmul(taps_t[i, j], dy_block, out=product).reshape(shifted.shape)
+    taps_t = w.transpose(2, 3, 1, 0).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
+    weights_t = w.reshape(f, -1).T
+    width = wo if geometry[0] != (1, 1) else x.shape[3] + 2 * geometry[1][1]
+    groups, bands = _plan(n, c if per_tap else c * kh * kw, (ho, wo), width, BLOCK_ELEMENTS)
+
+    def work(units):
+        g = len(groups[0])
+        _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
+        dbuffer, dinterior, dwindows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
+        grad = np.zeros((f, g, ho, width), dtype)  # dy in the windows' layout; junk columns stay 0
+        dw = np.zeros((kh, kw, f, c) if per_tap else (f, c * kh * kw), dtype)
+        for group in (groups[u] for u in units):
+            m, images = len(group), slice(group.start, group.stop)
+            interior[:, :m] = x[images].transpose(1, 0, 2, 3)
+            dbuffer[...] = 0
+            grad[:, :m, :, :wo] = dy[images].transpose(1, 0, 2, 3)
+            for start, stop in bands:
+                d = grad[:, :m, start:stop].reshape(f, -1)
+                if per_tap:  # many channels: one product per kernel tap
+                    for i in range(kh):
+                        for j in range(kw):
+                            shifted = windows[:, i, j, :m, start:stop]
+                            dw[i, j] += d @ shifted.reshape(c, -1).T
+                            dwindows[:, i, j, :m, start:stop] += (taps_t[i, j] @ d).reshape(shifted.shape)
+                else:  # few channels: the band's windows as one matrix (im2col)
+                    band = windows[:, :, :, :m, start:stop]
+                    dw += d @ band.reshape(c * kh * kw, -1).T
+                    back = (weights_t @ d).reshape(band.shape)
+                    for i in range(kh):
+                        for j in range(kw):
+                            dwindows[:, i, j, :m, start:stop] += back[:, i, j]
+            dx[images] = dinterior[:, :m].transpose(1, 0, 2, 3)
+        return dw
+
+    dw = sum(_parallel(work, len(groups), 4 * dy.size * c * kh * kw))
     dw = dw.transpose(2, 3, 0, 1) if per_tap else dw.reshape(w.shape)
-    return _unpad(dbuf, x.shape, geometry), np.ascontiguousarray(dw), dy.sum(axis=(0, 2, 3))
+    return dx, np.ascontiguousarray(dw), dy.sum(axis=(0, 2, 3))
 
 
 def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -9,6 +12,7 @@ from _reference import numeric_grad
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from threadpoolctl import threadpool_limits
 
 import convdoc as cd
 from convdoc import convolution
@@ -38,15 +42,57 @@ def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     return y if b is None else y + np.asarray(b, np.float64)[None, :, None, None]
 
 
-@pytest.fixture(params=["im2col", "per-tap", "im2col-blocks", "per-tap-blocks"])
+@pytest.fixture(params=["im2col", "per-tap", "im2col-bands", "per-tap-bands", "im2col-threads",
+                        "per-tap-bands-threads"])
 def path(request, monkeypatch):
-    """Run a test through every code path: one product over a block's copied windows (im2col)
-    or one product per kernel tap, over all columns at once or over blocks of a few columns."""
+    """Run a test through every code path: one product over a band's copied windows (im2col)
+    or one product per kernel tap; over whole images or bands of a few columns; in the calling
+    thread or with the images shared among three threads (whatever the size of the call)."""
     monkeypatch.setattr(convolution, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
-    if request.param.endswith("blocks"):
+    if "bands" in request.param:
         monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 16)
         monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 128)
+    if request.param.endswith("threads"):
+        monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 0)
+        monkeypatch.setattr(convolution, "THREADS", 3)
     return request.param
+
+
+def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeypatch):
+    blas = convolution._blas()
+    seen = []
+
+    def work(images):
+        threads = None if blas is None else [lc.num_threads for lc in blas.lib_controllers]
+        mine = []
+        for i in images:
+            mine.append(i)
+            time.sleep(0.002)  # long enough for every worker to start and take some
+        seen.append((threading.current_thread().name, mine, threads))
+        return len(mine)
+
+    monkeypatch.setattr(convolution, "THREADS", 3)
+    assert sum(convolution._parallel(work, 30, convolution.PARALLEL_FLOPS)) == 30
+    assert len(seen) == 3
+    assert sorted(i for _, mine, _ in seen for i in mine) == list(range(30))  # each image once
+    assert all(name.startswith("convdoc") and mine for name, mine, _ in seen)
+    if blas is not None:  # the BLAS runs one thread per worker, and gets its setting back afterwards
+        assert all(threads == [1] * len(threads) for _, _, threads in seen)
+        with threadpool_limits(2, user_api="blas"):
+            convolution._parallel(work, 7, convolution.PARALLEL_FLOPS)
+            assert [lc.num_threads for lc in blas.lib_controllers] == [2] * len(blas.lib_controllers)
+    seen.clear()
+    assert convolution._parallel(work, 7, convolution.PARALLEL_FLOPS - 1) == [7]  # a small call: one thread
+    assert convolution._parallel(work, 1, 10**12) == [1]  # one image: nothing to share
+    assert all(name == threading.current_thread().name for name, _, _ in seen)
+
+
+def test_parallel_uses_as_many_threads_as_the_blas(monkeypatch):
+    if convolution._blas() is None:
+        pytest.skip("threadpoolctl finds no BLAS to ask")
+    for limit in (1, 2):
+        with threadpool_limits(limit, user_api="blas"):
+            assert len(convolution._parallel(list, 8, convolution.PARALLEL_FLOPS)) == limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +204,34 @@ def test_conv2d_matches_naive_loop(config, rng, path):
     x, w, b = rng.standard_normal((n, c, h, wd)), rng.standard_normal((f, c, kh, kw)), rng.standard_normal(f)
     kwargs = dict(stride=stride, padding=padding, dilation=dilation)
     np.testing.assert_allclose(cd.conv2d(x, w, b, **kwargs), naive_conv2d(x, w, b, **kwargs), atol=1e-12)
+
+
+@pytest.mark.parametrize("per_tap", [False, True])
+@pytest.mark.parametrize(("stride", "padding", "dilation"), [(1, 1, 1), (2, 1, 1), (1, 2, 2), ((2, 1), 0, 1)])
+def test_groups_of_images_with_a_shorter_last_group(per_tap, stride, padding, dilation, rng, monkeypatch):
+    # Limits of two images' windows per unit: five images make groups of 2, 2 and 1.
+    x, w, b = rng.standard_normal((5, 2, 6, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    ho, wo = cd.conv_output_shape(6, 7, 3, 3, **kwargs)
+    width = 7 + 2 * padding if stride == 1 else wo
+    monkeypatch.setattr(convolution, "TAP_CHANNELS", 1 if per_tap else 10**9)
+    monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 2 * 18 * width * ho * 8)
+    monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 2 * (2 if per_tap else 18) * width * ho)
+    plans, plan = [], convolution._plan
+    monkeypatch.setattr(convolution, "_plan", lambda *a: plans.append(plan(*a)) or plans[-1])
+    y = cd.conv2d(x, w, b, **kwargs)
+    np.testing.assert_allclose(y, naive_conv2d(x, w, b, **kwargs), atol=1e-12)
+    dy = rng.standard_normal(y.shape)
+    dx, dw, _ = cd.conv2d_backward(dy, x, w, **kwargs)
+    assert [[len(g) for g in groups] for groups, _ in plans] == [[2, 2, 1]] * 2
+    v = rng.standard_normal(x.shape)  # dx is the adjoint of x -> conv2d(x, w): <dx, v> = <dy, conv2d(v, w)>
+    np.testing.assert_allclose(np.sum(dx * v), np.sum(dy * naive_conv2d(v, w, **kwargs)), rtol=1e-10)
+    for i, j in np.ndindex(3, 3):  # dw[f, c, i, j] = <dy[:, f], x[:, c] correlated with a one-hot tap>
+        tap = np.zeros((1, 1, 3, 3))
+        tap[0, 0, i, j] = 1
+        for c in range(2):
+            expected = np.einsum("nfrq,nrq->f", dy, naive_conv2d(x[:, c : c + 1], tap, **kwargs)[:, 0])
+            np.testing.assert_allclose(dw[:, c, i, j], expected, atol=1e-10)
 
 
 @pytest.mark.parametrize("channels", [convolution.TAP_CHANNELS - 1, convolution.TAP_CHANNELS])
