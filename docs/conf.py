@@ -84,6 +84,9 @@ sphinx_gallery_conf = {
     "write_computation_times": False,
     "min_reported_time": float("inf"),  # no "Total running time" line: pages stay identical
     "reset_modules": ("matplotlib", "convdoc_site.reset_matplotlib"),
+    # Examples run in as many processes as sphinx-build's -j (nox -s docs passes -j auto);
+    # joblib gives each one BLAS thread, so they do not oversubscribe the cores.
+    "parallel": True,
 }
 
 # -- API reference ------------------------------------------------------------------------------

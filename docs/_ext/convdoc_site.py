@@ -180,12 +180,21 @@ def report_failed_cell(app: Sphinx, exception: Exception | None) -> None:
 
     With ``nb_execution_raise_on_error`` myst-nb raises an error naming only the page; the
     cell, its source and the traceback are in the exception's cause, which Sphinx would
-    otherwise write only to a temporary log file.
+    otherwise write only to a temporary log file. In a parallel build (``-j``) the error
+    reaches this process as text: the cause is the part of the worker's traceback before
+    "The above exception was the direct cause".
     """
-    cause = getattr(exception, "__cause__", None)
-    if type(exception).__name__ == "ExecutionError" and cause is not None:
-        text = re.sub(r"\x1b\[[0-9;]*m", "", str(cause))  # drop the ANSI colours
-        sys.stderr.write(f"\nA code cell of {exception} failed:\n{text}\n")
+    kind = type(exception).__name__
+    if kind == "ExecutionError" and exception.__cause__ is not None:
+        page, cause = str(exception), str(exception.__cause__)
+    elif kind == "SphinxParallelError" and "ExecutionError: " in exception.message:
+        page = exception.message.split("ExecutionError: ", 1)[1]
+        cause = exception.traceback.split("The above exception was the direct cause", 1)[0]
+        cause = cause.split("CellExecutionError: ", 1)[-1]
+    else:
+        return
+    text = re.sub(r"\x1b\[[0-9;]*m", "", cause)  # drop the ANSI colours
+    sys.stderr.write(f"\nA code cell of {page} failed:\n{text}\n")
 
 
 def fix_zip_timestamps(app: Sphinx) -> None:
