@@ -149,30 +149,30 @@ def _blas():
     return blas if blas.lib_controllers else None
 
 
-def _parallel(work, n_images, flops):
-    """``work(images)`` for all images: in this thread, or shared among threads.
+def _parallel(work, n_units, flops):
+    """``work(units)`` for all units of work (groups of images): here, or shared among threads.
 
-    ``work`` loops over the image indices it is given and returns a result. A large call
-    starts one worker per thread; each takes the next image not yet taken until none is left
-    (a slow core simply takes fewer), while the BLAS is limited to one thread, so that every
-    core copies windows *and* multiplies, instead of one core copying while the BLAS threads
-    wait. Returns the list of the workers' results.
+    ``work`` loops over the unit indices it is given and returns a result. A call of at least
+    `PARALLEL_FLOPS` starts one worker per thread; each takes the next unit not yet taken until
+    none is left (a slow core simply takes fewer), while the BLAS is limited to one thread, so
+    that every core copies windows *and* multiplies, instead of one core copying while the BLAS
+    threads wait. Returns the list of the workers' results.
     """
-    blas = _blas()
     threads = 1
-    if flops >= PARALLEL_FLOPS and n_images > 1:
+    if flops >= PARALLEL_FLOPS and n_units > 1:
+        blas = _blas()
         if THREADS is not None:
             threads = THREADS
         elif blas is not None:
             threads = max(lc.num_threads for lc in blas.lib_controllers)
-        threads = min(threads, n_images)
+        threads = min(threads, n_units)
     if threads == 1:
-        return [work(range(n_images))]
+        return [work(range(n_units))]
     todo = queue.SimpleQueue()
-    for i in range(n_images):
+    for i in range(n_units):
         todo.put(i)
 
-    def next_images():
+    def next_units():
         while True:
             try:
                 yield todo.get_nowait()
@@ -183,7 +183,7 @@ def _parallel(work, n_images, flops):
         if blas is not None:
             stack.enter_context(blas.limit(limits=1))
         pool = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="convdoc"))
-        return list(pool.map(lambda _: work(next_images()), range(threads)))
+        return list(pool.map(lambda _: work(next_units()), range(threads)))
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:

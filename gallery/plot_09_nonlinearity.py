@@ -54,15 +54,15 @@ assert (a, b) == (0.08, 50.0)  # the slides' a = 8·10⁻², b = 50
 
 z = gradients["I_x"]
 fig, axes = plt.subplots(2, 3, figsize=(7.2, 6.0), layout="constrained")
-axes[0, 0].imshow(image, cmap="gray", vmin=0, vmax=255)
+axes[0, 0].imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
 axes[0, 0].set_title("photo I", fontsize=10)
 lim = np.max(np.abs(z))
-axes[0, 1].imshow(z, cmap="RdBu_r", vmin=-lim, vmax=lim)
+axes[0, 1].imshow(z, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
 axes[0, 1].set_title(f"I_x = I * M_x\n(blue −{lim:.0f} … red +{lim:.0f})", fontsize=10)
 short = ["z²", "|z|", "sigmoid", "ReLU"]
 for ax, label, sigma in zip(axes.flat[2:], short, nonlinearities.values(), strict=True):
     response = sigma(z)
-    ax.imshow(response, cmap="gray_r", vmin=0)
+    ax.imshow(response, cmap="gray_r", vmin=0, interpolation="nearest")
     ax.set_title(f"{label}(I_x)\n(white 0 … black {response.max():,.3g})", fontsize=10)
 for ax in axes.flat:
     ax.set(xlabel="column", ylabel="row", xticks=[], yticks=[])

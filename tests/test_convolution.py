@@ -353,6 +353,21 @@ def test_matches_torch_forward_and_backward(config, dtype, torch, rng, path):
 
 
 @pytest.mark.torch
+def test_a_call_large_enough_for_threads_matches_torch(torch, rng):
+    # Default settings: above PARALLEL_FLOPS, with the BLAS's own thread count (two in CI).
+    x, w = rng.standard_normal((5, 32, 30, 30)), rng.standard_normal((32, 32, 3, 3))
+    assert 2 * 5 * 32 * 32 * 9 * 30 * 30 >= convolution.PARALLEL_FLOPS
+    xt, wt = (torch.tensor(a, requires_grad=True) for a in (x, w))
+    yt = torch.nn.functional.conv2d(xt, wt, padding=1)
+    np.testing.assert_allclose(cd.conv2d(x, w, padding=1), yt.detach().numpy(), rtol=1e-12, atol=1e-11)
+    dy = rng.standard_normal(yt.shape)
+    yt.backward(torch.tensor(dy))
+    dx, dw, _ = cd.conv2d_backward(dy, x, w, padding=1)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(dw, wt.grad.numpy(), rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.torch
 def test_layer_matches_torch_module(torch, rng):
     layer = cd.Conv2d(3, 4, (3, 2), stride=2, padding=1, rng=rng)
     module = torch.nn.Conv2d(3, 4, (3, 2), stride=2, padding=1, dtype=torch.float64)
