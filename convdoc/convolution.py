@@ -231,7 +231,9 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     A call of at least `PARALLEL_FLOPS` shares its images among as many threads as the BLAS
     would use, and limits the BLAS to one thread meanwhile, so that every core both copies
-    and multiplies (NumPy's copies use one core). The result is the same either way.
+    and multiplies (NumPy's copies use one core). The result is the same either way. The BLAS
+    setting is process-wide: other threads' matrix products also run on one BLAS thread while
+    such a call lasts.
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
     Memory: the output and, per thread, one padded image and a band-sized buffer; never the
@@ -315,8 +317,8 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     ``(i, j)``, ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is added back onto
     the shifted input positions. With at least `TAP_CHANNELS` input channels that is one
     product per tap on views; with fewer, each band's windows are copied into one matrix as in
-    `conv2d`. Large calls share the images among threads as `conv2d` does; each thread sums
-    its own ``dw``. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
+    `conv2d`. Large calls share the images among threads as `conv2d` does; the ``dw`` of each
+    group of images is added up in image order, so the result does not depend on the threads. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
 
     Examples
     --------
@@ -353,9 +355,11 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
         _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
         dbuffer, dinterior, dwindows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
         grad = np.zeros((f, g, ho, width), dtype)  # dy in the windows' layout; junk columns stay 0
-        dw = np.zeros((kh, kw, f, c) if per_tap else (f, c * kh * kw), dtype)
-        for group in (groups[u] for u in units):
+        dws = {}  # each unit's kernel gradient, summed in unit order below: the same sum whichever
+        for u in units:  # thread took which unit
+            group = groups[u]
             m, images = len(group), slice(group.start, group.stop)
+            dw = dws[u] = np.zeros((kh, kw, f, c) if per_tap else (f, c * kh * kw), dtype)
             interior[:, :m] = x[images].transpose(1, 0, 2, 3)
             dbuffer[...] = 0
             grad[:, :m, :, :wo] = dy[images].transpose(1, 0, 2, 3)
@@ -375,9 +379,10 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
                         for j in range(kw):
                             dwindows[:, i, j, :m, start:stop] += back[:, i, j]
             dx[images] = dinterior[:, :m].transpose(1, 0, 2, 3)
-        return dw
+        return dws
 
-    dw = sum(_parallel(work, len(groups), 4 * dy.size * c * kh * kw))
+    dws = {u: dw for done in _parallel(work, len(groups), 4 * dy.size * c * kh * kw) for u, dw in done.items()}
+    dw = functools.reduce(np.add, (dws[u] for u in sorted(dws)))
     dw = dw.transpose(2, 3, 0, 1) if per_tap else dw.reshape(w.shape)
     return dx, np.ascontiguousarray(dw), dy.sum(axis=(0, 2, 3))
 

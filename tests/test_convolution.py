@@ -87,6 +87,25 @@ def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeyp
     assert all(name == threading.current_thread().name for name, _, _ in seen)
 
 
+@pytest.mark.parametrize("per_tap", [False, True])
+def test_threads_give_the_same_bits_as_one_thread(per_tap, rng, monkeypatch):
+    # Each image is computed alike in any thread, and the kernel gradient is summed in image
+    # order whichever thread took which image: the results do not depend on the threads.
+    x, w = rng.standard_normal((7, 8, 20, 24)), rng.standard_normal((6, 8, 3, 3))
+    dy = rng.standard_normal((7, 6, 20, 24))
+    monkeypatch.setattr(convolution, "TAP_CHANNELS", 1 if per_tap else 10**9)
+    monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 2**14)  # several bands per image
+    monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 2**11)
+    monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 10**15)
+    alone = cd.conv2d(x, w, padding=1), *cd.conv2d_backward(dy, x, w, padding=1)
+    monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 0)
+    for threads in (2, 3):
+        monkeypatch.setattr(convolution, "THREADS", threads)
+        shared = cd.conv2d(x, w, padding=1), *cd.conv2d_backward(dy, x, w, padding=1)
+        for a, b in zip(alone, shared, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_parallel_uses_as_many_threads_as_the_blas(monkeypatch):
     if convolution._blas() is None:
         pytest.skip("threadpoolctl finds no BLAS to ask")
