@@ -85,6 +85,12 @@ def _check(x, w, b, stride, padding, dilation):
     return arrays, (stride, padding, dilation, out_hw)
 
 
+def _row_width(x_shape, geometry):
+    """Columns per output row in the windows' layout: ``Wp`` with stride 1 (wide), else ``W_out``."""
+    (_, pw), (_, wo) = geometry[1], geometry[3]
+    return x_shape[3] + 2 * pw if geometry[0] == (1, 1) else wo
+
+
 def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     """Room for `images` zero-padded images, end to end in one flat row per channel; two views.
 
@@ -97,15 +103,15 @@ def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     the output. With a larger stride a row has exactly ``W_out`` columns.
     """
     (_, c, h, wd), (kh, kw) = x_shape, kernel_hw
-    (sh, sw), (ph, pw), (dh, dw), (ho, wo) = geometry
+    (sh, sw), (ph, pw), (dh, dw), (ho, _) = geometry
     hp, wp = h + 2 * ph, wd + 2 * pw
-    wide = sh == sw == 1
+    wide = (sh, sw) == (1, 1)
     slack = (kw - 1) * dw if wide else 0  # the junk columns of the last row reach past the last image
     buffer = np.zeros((c, images * hp * wp + slack), dtype)
     interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
     e = buffer.itemsize
     # np.ndarray over the buffer's memory is numpy.lib.stride_tricks.as_strided without its overhead.
-    windows = np.ndarray((c, kh, kw, images, ho, wp if wide else wo), dtype, buffer=buffer,
+    windows = np.ndarray((c, kh, kw, images, ho, _row_width(x_shape, geometry)), dtype, buffer=buffer,
                          strides=(buffer.strides[0], dh * wp * e, dw * e, hp * wp * e, sh * wp * e, sw * e))
     return buffer, interior, windows
 
@@ -261,7 +267,7 @@ def _forward(x, w, b, geometry):
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     y = np.empty((n, f, ho, wo), dtype)
     rows = c * kh * kw  # the inner dimension of the product: every tap of every channel
-    width = geometry[3][1] if geometry[0] != (1, 1) else x.shape[3] + 2 * geometry[1][1]
+    width = _row_width(x.shape, geometry)
     groups, bands = _plan(n, rows, (ho, wo), width, WINDOW_BLOCK_BYTES // dtype.itemsize)
     weights = w.reshape(f, rows)
 
@@ -347,7 +353,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     per_tap = c >= TAP_CHANNELS
     taps_t = w.transpose(2, 3, 1, 0).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
     weights_t = w.reshape(f, -1).T
-    width = wo if geometry[0] != (1, 1) else x.shape[3] + 2 * geometry[1][1]
+    width = _row_width(x.shape, geometry)
     groups, bands = _plan(n, c if per_tap else c * kh * kw, (ho, wo), width, BLOCK_ELEMENTS)
 
     def work(units):
