@@ -267,19 +267,27 @@ def conv_backward_cases(draw):
          "stride": BAD_ARGS, "padding": BAD_ARGS, "dilation": BAD_ARGS}))
 
 
-@given(case=conv_backward_cases())
-def test_conv2d_backward_is_right_or_raises_clearly(case):
+def assert_backward_right_or_clear(backward, case, forward, bias_axes):
+    """``backward(**case)`` (dy, x, w -> dx, dw, db of a bilinear ``forward(x, w)``) raises a
+    clear error, or returns gradients of the right shapes and dtype that pass the adjoint
+    identities, with ``db`` the sum of ``dy`` over `bias_axes`."""
     dy, x, w = case["dy"], case["x"], case["w"]
     try:
-        dx, dw, db = cd.conv2d_backward(**case)
+        dx, dw, db = backward(**case)
     except (ValueError, TypeError) as exc:
         assert _is_clear(exc), str(exc)
         return
     assert dx.shape == x.shape and dw.shape == w.shape and db.shape == (w.shape[0],)
     assert dx.dtype == dw.dtype == db.dtype == _float_type(dy, x, w)
+    assert_bilinear_grads(forward, x, w, dy, dx, dw)
+    np.testing.assert_array_equal(db, dy.sum(axis=bias_axes))
+
+
+@given(case=conv_backward_cases())
+def test_conv2d_backward_is_right_or_raises_clearly(case):
     geometry = {k: case[k] for k in ("stride", "padding", "dilation")}
-    assert_bilinear_grads(lambda a, b: naive_conv2d(a, b, **geometry), x, w, dy, dx, dw)
-    np.testing.assert_array_equal(db, dy.sum(axis=(0, 2, 3)))
+    assert_backward_right_or_clear(cd.conv2d_backward, case, lambda a, b: naive_conv2d(a, b, **geometry),
+                                   (0, 2, 3))
 
 
 def naive_pool2d(kind, x, size, stride, padding, dy=None):
@@ -416,16 +424,8 @@ def dense_backward_cases(draw):
 
 @given(case=dense_backward_cases())
 def test_dense_backward_is_right_or_raises_clearly(case):
-    dy, x, w = case["dy"], case["x"], case["w"]
-    try:
-        dx, dw, db = cd.dense_backward(**case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
-        return
-    assert dx.shape == x.shape and dw.shape == w.shape and db.shape == (w.shape[0],)
-    assert dx.dtype == dw.dtype == db.dtype == _float_type(dy, x, w)
-    assert_bilinear_grads(lambda a, v: a.astype(np.float64) @ v.astype(np.float64).T, x, w, dy, dx, dw)
-    np.testing.assert_array_equal(db, dy.sum(axis=0))
+    assert_backward_right_or_clear(cd.dense_backward, case,
+                                   lambda a, v: a.astype(np.float64) @ v.astype(np.float64).T, 0)
 
 
 # Edge values for the activations: ±0, tiny, huge (inf in float32), ±inf and nan.
