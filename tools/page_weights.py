@@ -20,12 +20,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ASSET_ATTRS = {
-    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "source": ("src", "srcset"),
-    "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
-    "link": ("href",),
-}
-LOADED_LINKS = {"stylesheet", "preload", "modulepreload", "icon", "manifest"}
+from check_offline import ASSET_ATTRS, LOADED_LINKS  # what a page fetches, as the offline check reads it
+
+# Beyond the offline check's one attribute per tag: the alternatives a browser may pick instead.
+CHOICES = {tag: (name, "srcset") for tag, name in ASSET_ATTRS.items() if tag in ("img", "source")}
 SHARED = "_static"
 
 
@@ -41,16 +39,16 @@ class _Loads(HTMLParser):
         if tag == "link" and not LOADED_LINKS & set((attr.get("rel") or "").lower().split()):
             return  # rel="next", "canonical"...: navigation, not a load
         choice = []  # src and srcset: the browser fetches one of them
-        for name in ASSET_ATTRS.get(tag, ()):
-            value = attr.get(name)
+        for name in CHOICES.get(tag, (ASSET_ATTRS.get(tag),)):
+            value = attr.get(name) if name else None
             if not value:
                 continue
             if name == "srcset":  # "a.png, b.png 2x"
                 choice.extend(part.split()[0] for part in value.split(",") if part.strip())
-            elif name == "poster":
-                self.loads.append([value])
             else:
                 choice.append(value)
+        if tag == "video" and attr.get("poster"):
+            self.loads.append([attr["poster"]])
         if choice:
             self.loads.append(choice)
 
