@@ -18,6 +18,8 @@ array([[ 0., 30., 30.,  0.],
        [ 0., 30., 30.,  0.]])
 """
 
+from importlib import metadata as _metadata
+
 from . import (
     activations,
     connectivity,
@@ -41,7 +43,12 @@ from .params import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .translation import *  # noqa: F403
 
-__version__ = "0.1.0"
+# The version is written once, in pyproject.toml; an installed convdoc (wheel, sdist or
+# editable) reads it back from its metadata.
+try:
+    __version__ = _metadata.version("convdoc")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     name

@@ -14,6 +14,7 @@ from pathlib import Path
 DOCS = Path(__file__).parent.resolve()
 sys.path.insert(0, str(DOCS / "_ext"))
 
+import convdoc_dist
 import convdoc_site
 
 import convdoc
@@ -33,6 +34,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "convdoc_site",  # docs/_ext: API listing, offline MathJax, optional pages
+    "convdoc_dist",  # docs/_ext: the wheel the site ran, and how readers install it
 ]
 
 root_doc = "index"
@@ -87,6 +89,9 @@ sphinx_gallery_conf = {
     # Examples run in as many processes as sphinx-build's -j (nox -s docs passes -j auto);
     # joblib gives each one BLAS thread, so they do not oversubscribe the cores.
     "parallel": True,
+    # Every downloaded notebook starts by installing the convdoc this site ran (from the site's
+    # own wheel), unless that version is already importable; scripts get the same as a comment.
+    "first_notebook_cell": convdoc_dist.notebook_cell(convdoc_dist.base_url()),
 }
 
 # -- API reference ------------------------------------------------------------------------------
@@ -114,6 +119,9 @@ if os.environ.get("CONVDOC_INTERSPHINX") == "1":
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "convdoc"
+# The public address, when known (CONVDOC_BASEURL, or Read the Docs' canonical URL): install
+# commands then name the wheel by absolute URL, and pages get a canonical link.
+html_baseurl = convdoc_dist.base_url()
 html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True

@@ -1,4 +1,4 @@
-"""The gallery's downloads as a reader gets them: taken from the built site, run in a fresh venv."""
+"""The gallery's downloads as a reader gets them: from the served site, run in venvs that never saw the clone."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ import time
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import urlopen
 
-from _site import ROOT, gallery_examples, scan
+from _site import gallery_examples, scan, serve
 
 RUN_NOTEBOOK = Path(__file__).with_name("run_notebook.py")
 TIMEOUT = 600  # seconds for one script or notebook
@@ -70,38 +72,6 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
-def make_venv(dest: Path, env: dict[str, str], project: Path = ROOT) -> Path:
-    """A new virtualenv with only ``<project>[examples]`` (+ nbclient, ipykernel); returns its python."""
-    python = dest / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    wanted = [f"{project}[examples]", "nbclient", "ipykernel"]
-    uv = shutil.which("uv")
-    if uv:  # much faster; --refresh-package: uv would otherwise reuse a wheel built from an older tree
-        steps = [
-            [uv, "venv", "--quiet", "--python", sys.executable, str(dest)],
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(python),
-                "--refresh-package",
-                "convdoc",
-                *wanted,
-            ],
-        ]
-    else:
-        steps = [
-            [sys.executable, "-m", "venv", str(dest)],
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *wanted],
-        ]
-    for cmd in steps:
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
-        if done.returncode:
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
-    return python
-
-
 @dataclass
 class Run:
     """One download run to its end (or not)."""
@@ -138,23 +108,212 @@ def run_all(
     return futures
 
 
-class Background:
-    """Make the fresh venv, then run every file in it, in threads while the browser tests go on."""
 
-    def __init__(self, files: list[Path], jobs: int = 2) -> None:
+# --- The reader's path: nothing but the served website -------------------------------------------
+
+#: What runs a notebook headless: the harness's tools, installed after the reader's command.
+NOTEBOOK_RUNNER = ["nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6"]
+#: Where the site keeps the wheel it ran (docs/_ext/convdoc_dist.py).
+DIST = "_downloads/dist/"
+
+
+class _InstallBox(HTMLParser):
+    """The first "convdoc-install" box of a page: the command in its code block, the links in it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # open <div>s inside the box (0: outside it)
+        self.in_pre = False
+        self.command = ""
+        self.links: list[str] = []
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if self.done:
+            return
+        if tag == "div" and (self.depth or "convdoc-install" in (attr.get("class") or "").split()):
+            self.depth += 1
+        elif self.depth and tag == "pre":
+            self.in_pre = not self.command
+        elif self.depth and tag == "a" and attr.get("href"):
+            self.links.append(attr["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self.in_pre = False
+        elif tag == "div" and self.depth:
+            self.depth -= 1
+            self.done = self.depth == 0
+
+    def handle_data(self, data: str) -> None:
+        if self.in_pre:
+            self.command += data
+
+
+def install_box(html: str, page_url: str) -> tuple[str, str | None]:
+    """The install command a page shows and the absolute URL of the wheel it links, if any.
+
+    >>> page = ('<div class="admonition convdoc-install"><p>Get <a href="../_downloads/dist/c.whl">'
+    ...         'c.whl</a></p><div><pre><span>pip install "./c.whl[examples]"</span>\\n</pre></div></div>')
+    >>> install_box(page, "http://127.0.0.1:8/auto_examples/plot_01.html")
+    ('pip install "./c.whl[examples]"', 'http://127.0.0.1:8/_downloads/dist/c.whl')
+    """
+    box = _InstallBox()
+    box.feed(html)
+    if not box.command.strip():
+        raise AssertionError(f"{page_url} shows no install command (no code block in a 'convdoc-install' box)")
+    wheels = [urljoin(page_url, href) for href in box.links if urlsplit(href).path.endswith(".whl")]
+    return box.command.strip(), (wheels[0] if wheels else None)
+
+
+def served_command(command: str, served: str) -> str:
+    """The command with only the site's address replaced by the local server's.
+
+    >>> served_command('pip install "convdoc[examples] @ https://x.org/en/1/_downloads/dist/c.whl"',
+    ...                "http://127.0.0.1:8/")
+    'pip install "convdoc[examples] @ http://127.0.0.1:8/_downloads/dist/c.whl"'
+    """
+    return re.sub(r"https?://\S+?/" + re.escape(DIST), served + DIST, command)
+
+
+def fetch(url: str, dest: Path) -> Path:
+    """Save ``url`` (a page's link, over HTTP) as ``dest``, as a browser's download would."""
+    with urlopen(url, timeout=60) as response:
+        dest.write_bytes(response.read())
+    return dest
+
+
+def _check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=1800)
+    if done.returncode:
+        raise RuntimeError(f"`{' '.join(cmd)}` in {cwd} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def new_venv(dest: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """A new virtualenv with pip and nothing else, in which ``import convdoc`` fails; (python, env)."""
+    _check([sys.executable, "-m", "venv", str(dest)], env, dest.parent)
+    python = dest / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    active = {**env, "VIRTUAL_ENV": str(dest), "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}"}
+    probe = subprocess.run([str(python), "-c", "import convdoc"], env=active, cwd=dest.parent, capture_output=True)
+    if probe.returncode == 0:
+        raise AssertionError(f"the new venv {dest} imports convdoc before anything was installed: it is not fresh")
+    return python, active
+
+
+def add_notebook_runner(python: Path, env: dict[str, str]) -> None:
+    """Install what runs notebooks headless (uv when there, much faster; else pip)."""
+    uv = shutil.which("uv")
+    cmd = [uv, "pip", "install", "--quiet", "--python", str(python)] if uv else [str(python), "-m", "pip", "install"]
+    _check([*cmd, *NOTEBOOK_RUNNER], env, python.parent)
+
+
+def run_shell(command: str, env: dict[str, str], cwd: Path) -> str:
+    """Run a command copied from a page, as a reader pastes it into a shell."""
+    return _check(["bash", "-c", command], env, cwd)
+
+
+class Reader:
+    """A reader with only the website: the site served on 127.0.0.1, venvs in empty temp folders.
+
+    In the background (threads, while the browser tests go on):
+
+    - ``venv``: a fresh venv (``import convdoc`` fails there first) in which the install command
+      of the first example page is run as shown (the wheel it links saved beside it first, when
+      it links one); then every example's ``.py`` and ``.ipynb``, fetched from its page, runs in
+      a folder of its own (``runs``);
+    - ``bare``: the first notebook in a venv with only the notebook runner: its first cell must
+      install convdoc by itself;
+    - ``bundles``: each "download all" zip, unpacked into an empty folder, ``pip install -r
+      requirements.txt`` in a new venv there, then every file in it run (``bundle_runs``).
+
+    With ``run=False`` only ``venv`` is made.
+    """
+
+    def __init__(self, site: Path, pages: list[str], *, run: bool = True, jobs: int = 2) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="convdoc-reader-", ignore_cleanup_errors=True)
         self.home = Path(self._tmp.name)
         self.env = clean_env(self.home)
+        self._server = serve(site)
+        self.base = self._server.__enter__()
+        offers = example_downloads(site, pages)
+        self.first_page = self.base + next(iter(offers))
+        self._setup = ThreadPoolExecutor(max_workers=3, thread_name_prefix="sitetests-venv")
         self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sitetests-download")
-        self.venv = self._pool.submit(make_venv, self.home / "venv", self.env)
-        self.runs = {file.name: self._pool.submit(self._run_copy, file, i) for i, file in enumerate(files)}
+        url = {f: self.base + f.relative_to(site).as_posix() for files in offers.values() for f in files}
+        self.venv = self._setup.submit(self._reader_venv)
+        self.runs: dict[str, Future] = {}
+        self.bundles: dict[str, Future] = {}
+        self.bundle_runs: dict[str, Future] = {}
+        self.bare: Future | None = None
+        if not run:
+            return
+        files = sorted((f for f in url if f.suffix in (".py", ".ipynb")), key=lambda f: f.name)
+        self.runs = {f.name: self._pool.submit(self._run_fetched, url[f], i) for i, f in enumerate(files)}
+        notebook = min((f for f in files if f.suffix == ".ipynb"), key=lambda f: f.name)
+        self.bare = self._pool.submit(self._bare_notebook, url[notebook])
+        for archive in bundles(site, pages):
+            self.bundles[archive.name] = self._setup.submit(self._bundle, self.base + archive.relative_to(site).as_posix())
+            for name in sorted(zip_names([archive])):
+                if name.endswith((".py", ".ipynb")):
+                    self.bundle_runs[f"{archive.name}/{name}"] = self._pool.submit(self._run_bundled, archive.name, name)
 
-    def _run_copy(self, file: Path, i: int) -> Run:
-        python = self.venv.result()  # the other worker is making it
-        folder = self.home / "downloads" / f"{i:03d}-{file.stem}{file.suffix.replace('.', '-')}"
+    def _folder(self, name: str) -> Path:
+        folder = self.home / name
         folder.mkdir(parents=True)
-        return _run(python, Path(shutil.copy2(file, folder)), self.env)
+        return folder
+
+    def _read_box(self, folder: Path) -> str:
+        """Read the first example page's box, save the wheel it links in ``folder``; its command."""
+        with urlopen(self.first_page, timeout=60) as response:
+            command, wheel = install_box(response.read().decode("utf-8"), self.first_page)
+        if wheel:
+            fetch(wheel, folder / Path(urlsplit(wheel).path).name)
+        return served_command(command, self.base)
+
+    def _reader_venv(self) -> tuple[Path, dict[str, str]]:
+        folder = self._folder("reader")
+        python, env = new_venv(folder / "venv", self.env)
+        run_shell(self._read_box(folder), env, folder)
+        add_notebook_runner(python, env)
+        return python, env
+
+    def _run_fetched(self, url: str, i: int) -> Run:
+        python, env = self.venv.result()
+        name = Path(urlsplit(url).path).name
+        return _run(python, fetch(url, self._folder(f"downloads/{i:03d}") / name), env)
+
+    def _bare_notebook(self, url: str) -> Run:
+        """A notebook whose first cell must install convdoc (the wheel saved beside it, if linked)."""
+        folder = self._folder("bare")
+        python, env = new_venv(folder / "venv", self.env)
+        add_notebook_runner(python, env)
+        self._read_box(folder)  # the wheel beside the notebook, as the page says (when it links one)
+        return _run(python, fetch(url, folder / Path(urlsplit(url).path).name), env)
+
+    def _bundle(self, url: str) -> tuple[Path, dict[str, str], Path]:
+        """Unzip a "download all" zip into an empty folder and follow its requirements file there."""
+        archive = fetch(url, self.home / Path(urlsplit(url).path).name)
+        folder = self._folder(f"bundle-{archive.stem}")
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(folder)
+        if not (folder / "requirements.txt").is_file():
+            raise AssertionError(f"{archive.name} has no requirements.txt at its top: {sorted(zf.namelist())}")
+        python, env = new_venv(self.home / f"venv-{archive.stem}", self.env)
+        run_shell("pip install -r requirements.txt", env, folder)
+        add_notebook_runner(python, env)
+        return python, env, folder
+
+    def _run_bundled(self, bundle: str, name: str) -> Run:
+        python, env, folder = self.bundles[bundle].result()
+        found = sorted(folder.rglob(name))
+        if len(found) != 1:
+            return Run(name, -2, f"{bundle} unpacked holds {len(found)} files named {name}", 0.0)
+        return _run(python, found[0], env)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._setup):
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._server.__exit__(None, None, None)
         self._tmp.cleanup()

@@ -28,7 +28,9 @@ SITE = site_dir()
 OPENED: set[str] = set()  # URLs the tests opened (the broken self-check site excluded)
 BLOCKED: list[str] = []  # requests to other hosts, from those pages
 AXE: Counter[str] = Counter()  # page (mode) -> serious/critical findings
-_BACKGROUND: list[_downloads.Background] = []
+_BACKGROUND: list[_downloads.Reader] = []
+#: Fixtures whose tests wait for the reader's runs (they run last, the runs going on meanwhile).
+READER_RUNS = {"download_runs", "bundle_runs", "bare_notebook_run"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,24 +48,32 @@ def _download_files() -> list[Path]:
     return sorted({f for files in offers.values() for f in files if f.suffix in (".py", ".ipynb")})
 
 
+def _bundled_files() -> list[str]:
+    """``<zip>/<file>`` for every example file in the "download all" zips the site links."""
+    archives = _downloads.bundles(SITE, html_pages(SITE))
+    return [f"{z.name}/{n}" for z in archives for n in sorted(_downloads.zip_names([z])) if n.endswith((".py", ".ipynb"))]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``page``: every HTML page of the site; ``download``: every example .py/.ipynb it offers."""
+    """``page``: every HTML page; ``download``: every example .py/.ipynb; ``bundled``: every zipped one."""
     if "page" in metafunc.fixturenames:
         metafunc.parametrize("page", html_pages(SITE))
     if "download" in metafunc.fixturenames:
         metafunc.parametrize("download", sorted({f.name for f in _download_files()}))
+    if "bundled" in metafunc.fixturenames:
+        metafunc.parametrize("bundled", _bundled_files())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Download runs last: they run in the background meanwhile (see pytest_collection_finish)."""
-    items.sort(key=lambda item: "download_runs" in getattr(item, "fixturenames", ()))
+    items.sort(key=lambda item: bool(READER_RUNS & set(getattr(item, "fixturenames", ()))))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start making the venv and running the downloads now, if any selected test needs them."""
+    """Start the reader's venvs and runs now, if any selected test needs them."""
     used = {name for item in session.items for name in getattr(item, "fixturenames", ())}
-    if not session.config.option.collectonly and used & {"fresh_venv", "download_runs"}:
-        _BACKGROUND.append(_downloads.Background(_download_files() if "download_runs" in used else []))
+    if not session.config.option.collectonly and used & (READER_RUNS | {"fresh_venv"}):
+        _BACKGROUND.append(_downloads.Reader(SITE, html_pages(SITE), run=bool(used & READER_RUNS)))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -80,7 +90,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         for page, count in sorted(AXE.items()):
             write(f"  {page}: {count}")
     for job in _BACKGROUND:
-        for name, future in sorted(job.runs.items()):
+        bare = {"bare venv, first cell installs: " + name: job.bare for name in ["notebook"] if job.bare}
+        for name, future in sorted({**job.runs, **job.bundle_runs, **bare}.items()):
             if future.done() and not future.cancelled() and future.exception() is None:
                 run = future.result()
                 write(
@@ -185,14 +196,31 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def fresh_venv() -> tuple[Path, dict[str, str]]:
-    """A new virtualenv with only ``convdoc[examples]`` (+ the notebook runner); (python, env)."""
+def reader() -> _downloads.Reader:
+    """The reader with only the website (see :class:`_downloads.Reader`)."""
     (job,) = _BACKGROUND
-    return job.venv.result(), job.env
+    return job
 
 
 @pytest.fixture(scope="session")
-def download_runs() -> dict:
-    """Every example .py and .ipynb, copied from the site to its own temp folder and run there."""
-    (job,) = _BACKGROUND
-    return job.runs
+def fresh_venv(reader) -> tuple[Path, dict[str, str]]:
+    """A new venv where the command copied from an example page installed convdoc; (python, env)."""
+    return reader.venv.result()
+
+
+@pytest.fixture(scope="session")
+def download_runs(reader) -> dict:
+    """Every example .py and .ipynb, fetched from its page into its own empty folder and run there."""
+    return reader.runs
+
+
+@pytest.fixture(scope="session")
+def bundle_runs(reader) -> dict:
+    """Every file of each "download all" zip, run in the zip's unpacked folder after its requirements."""
+    return reader.bundle_runs
+
+
+@pytest.fixture(scope="session")
+def bare_notebook_run(reader):
+    """The first notebook, run where only the notebook runner is installed (its first cell installs convdoc)."""
+    return reader.bare.result()

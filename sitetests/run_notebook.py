@@ -32,6 +32,9 @@ def main(path: Path) -> int:
     if Path(prefix).resolve() != Path(sys.prefix).resolve():
         print(f"the kernel ran in {prefix!r}, not in this venv {sys.prefix!r}", file=sys.stderr)
         return 2
+    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    said = "".join(o.get("text", "") for o in first.outputs if o.get("output_type") == "stream")
+    print(f"first code cell printed:\n{said}" if said.strip() else "first code cell printed nothing")
     print(f"{path.name}: {len(notebook.cells) - 1} cells ran in {sys.prefix}")
     return 0
 
