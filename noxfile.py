@@ -111,6 +111,24 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def dist(session: nox.Session) -> None:
+    """Build the sdist, then the wheel from it (``python -m build``); check both as PyPI would.
+
+    Also: the LICENSE ships in both, and a wheel built straight from the tree (as the site's is)
+    holds the same files as the one built from the sdist.
+    """
+    session.install("build>=1.2", "twine>=5", "hatchling>=1.27")
+    out = ROOT / "dist"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {"SOURCE_DATE_EPOCH": _source_date_epoch()}
+    session.run("python", "-m", "build", "--outdir", str(out), str(ROOT), env=env)
+    session.run("twine", "check", "--strict", *map(str, sorted(out.iterdir())))
+    direct = out / "from-tree"
+    session.run("python", "-m", "hatchling", "build", "-t", "wheel", "-d", str(direct), env=env)
+    session.run("python", str(ROOT / "tools" / "check_dist.py"), str(out), str(direct))
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html from scratch; every example is executed."""
     _install_docs(session)

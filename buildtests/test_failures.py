@@ -208,6 +208,8 @@ def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
     """
     package = tmp_path / "pythonpath"
     shutil.copytree(ROOT / "convdoc", package / "convdoc", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the site ships a wheel of what it ran
+        shutil.copy2(ROOT / name, package / name)
     site.pythonpath = package
     site.example(
         "plot_01_constant",

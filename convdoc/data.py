@@ -31,7 +31,7 @@ def _require(module: str, package: str, caller: str):
         return importlib.import_module(module)
     except ImportError as exc:
         raise ImportError(f"`{caller}` needs {package}, an optional dependency of convdoc that is not "
-                          f'installed; install it with: pip install "convdoc[examples]"') from exc
+                          f"installed; install it with: pip install {package}") from exc
 
 
 @functools.lru_cache(maxsize=1)
@@ -85,7 +85,7 @@ def load_photo(size=None) -> np.ndarray:
     ValueError
         If `size` is not positive, or larger than the photo.
     ImportError
-        If matplotlib or Pillow is not installed (``pip install "convdoc[examples]"``).
+        If matplotlib or Pillow is not installed (``pip install matplotlib pillow``).
 
     Notes
     -----
@@ -150,7 +150,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     ImportError
-        If scikit-learn is not installed (``pip install "convdoc[examples]"``).
+        If scikit-learn is not installed (``pip install scikit-learn``).
 
     Notes
     -----
