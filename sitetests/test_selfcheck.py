@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import shutil
+import urllib.error
 import zipfile
 from pathlib import Path
 
@@ -10,7 +15,8 @@ import _browser
 import _downloads
 import nbformat
 import pytest
-from _site import broken_links, serve
+import test_downloads
+from _site import broken_links, gallery_examples, html_pages, serve
 from PIL import Image, ImageDraw
 from test_theme import MIN_CONTRAST, ink_contrast
 
@@ -115,3 +121,53 @@ def test_reports_failing_downloads(fresh_venv, tmp_path: Path) -> None:
     notebook_run, script_run = runs["bad.ipynb"].result(), runs["bad.py"].result()
     assert notebook_run.returncode == 1 and "second cell" in notebook_run.output, notebook_run
     assert script_run.returncode == 1 and "script failed" in script_run.output, script_run
+
+
+# --- The reader's path: each way of breaking the downloads fails the download checks ----------
+
+
+@pytest.fixture
+def site_copy(site: Path, tmp_path: Path) -> Path:
+    """A copy of the built site to break (the real one is left alone)."""
+    return Path(shutil.copytree(site, tmp_path / "site"))
+
+
+def test_reports_a_notebook_without_its_install_cell(site_copy: Path) -> None:
+    (notebook, *_) = sorted(site_copy.glob("_downloads/*/*.ipynb"))
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    data["cells"] = data["cells"][1:]
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(AssertionError, match="first cell does not install convdoc"):
+        test_downloads.test_every_download_says_how_to_install(site_copy, html_pages(site_copy))
+
+
+def test_reports_a_site_without_the_wheel(site_copy: Path, tmp_path: Path) -> None:
+    (wheel,) = (site_copy / _downloads.DIST).glob("*.whl")
+    wheel.unlink()
+    with pytest.raises(AssertionError, match="holds"):
+        test_downloads.test_site_ships_the_package_it_ran(site_copy)
+    page = _site_gallery_page(site_copy)
+    with serve(site_copy) as base:
+        _, link = _downloads.install_box((site_copy / page).read_text(encoding="utf-8"), base + page)
+        with pytest.raises(urllib.error.HTTPError, match="404"):  # the reader's download of it
+            _downloads.fetch(link, tmp_path / wheel.name)
+
+
+def test_reports_a_wheel_of_another_version(site_copy: Path) -> None:
+    (wheel,) = (site_copy / _downloads.DIST).glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for info, data in entries:
+            if info.filename.endswith(".dist-info/METADATA"):
+                data = re.sub(rb"(?m)^Version: .*$", b"Version: 999.0", data)
+            zf.writestr(info, data)
+    sums = site_copy / _downloads.DIST / "SHA256SUMS"  # summed consistently: only the version is wrong
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    sums.write_text(re.sub(rf"(?m)^\w+(  {re.escape(wheel.name)})$", rf"{digest}\1", sums.read_text()))
+    with pytest.raises(AssertionError, match="Version"):
+        test_downloads.test_site_ships_the_package_it_ran(site_copy)
+
+
+def _site_gallery_page(root: Path) -> str:
+    return gallery_examples(root, html_pages(root))[0]
