@@ -1,10 +1,12 @@
-"""Residual blocks and the modern networks built from them: ResNet-18, ResNet-50, MobileNetV2.
+"""Named networks as layer specs, LeNet-5 to MobileNetV2, and the residual blocks they use.
 
-A block is a spec with a ``branches(in_channels)`` method returning ``(body, shortcut)``:
-two tuples of layer specs whose outputs are added (a shortcut of ``()`` is the identity,
-``None`` means no skip connection). :func:`convdoc.summarize` counts a block as one row, or
-as its layers with ``expand=True``. Activations have no parameters and are left out, as in
-:data:`convdoc.LENET5`. The three networks match ``torchvision.models`` layer for layer.
+An :class:`Architecture` is a name, an input shape and a tuple of layer specs; its
+``summarize()`` counts parameters and multiply-adds layer by layer. A *block* is a spec
+with a ``branches(in_channels)`` method returning ``(body, shortcut)``: two tuples of
+layer specs whose outputs are added (a shortcut of ``()`` is the identity, ``None`` means
+no skip connection). :func:`convdoc.summarize` counts a block as one row, or as its layers
+with ``expand=True``. Activations have no parameters and are left out. AlexNet, VGG-16,
+ResNet-18, ResNet-50 and MobileNetV2 match ``torchvision.models`` layer for layer.
 """
 
 from __future__ import annotations
@@ -13,20 +15,26 @@ from dataclasses import dataclass
 
 from ._checks import as_pair, check_positive_int
 from .params import (
-    Architecture,
+    AdaptiveAvgPoolSpec,
     BatchNormSpec,
     ConvSpec,
     DenseSpec,
     FlattenSpec,
     GlobalAvgPoolSpec,
+    LayerSummary,
     MaxPoolSpec,
     _prefix,
+    summarize,
 )
 
 __all__ = [
+    "ALEXNET",
+    "LENET5",
     "MOBILENETV2",
     "RESNET18",
     "RESNET50",
+    "VGG16",
+    "Architecture",
     "BasicBlockSpec",
     "BottleneckSpec",
     "InvertedResidualSpec",
@@ -160,6 +168,43 @@ class InvertedResidualSpec:
                 BatchNormSpec(), ConvSpec(self.filters, 1, bias=False), BatchNormSpec())
         keeps_shape = as_pair(self.stride, "stride", minimum=1) == (1, 1) and in_channels == self.filters
         return body, (() if keeps_shape else None)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A named network: its input shape ``(C, H, W)`` and its layer specs (a tuple)."""
+    name: str
+    input_shape: tuple
+    layers: tuple
+
+    def __post_init__(self):
+        object.__setattr__(self, "layers", tuple(self.layers))
+
+    def summarize(self, *, expand: bool = False) -> list[LayerSummary]:
+        """``summarize(self.input_shape, self.layers, expand=expand)``."""
+        return summarize(self.input_shape, self.layers, expand=expand)
+
+
+#: LeNet-5 in its modern form (full C3 connections, dense F6): 61,706 parameters.
+LENET5 = Architecture("LeNet-5", (1, 32, 32), (
+    ConvSpec(6, 5), MaxPoolSpec(2), ConvSpec(16, 5), MaxPoolSpec(2), FlattenSpec(),
+    DenseSpec(120), DenseSpec(84), DenseSpec(10)))
+
+#: AlexNet exactly as ``torchvision.models.alexnet``: 61,100,840 parameters.
+ALEXNET = Architecture("AlexNet", (3, 224, 224), (
+    ConvSpec(64, 11, stride=4, padding=2), MaxPoolSpec(3, 2), ConvSpec(192, 5, padding=2), MaxPoolSpec(3, 2),
+    ConvSpec(384, 3, padding=1), ConvSpec(256, 3, padding=1), ConvSpec(256, 3, padding=1), MaxPoolSpec(3, 2),
+    AdaptiveAvgPoolSpec(6), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))
+
+
+def _vgg(config) -> tuple:
+    return tuple(MaxPoolSpec(2) if v == "M" else ConvSpec(v, 3, padding=1) for v in config)
+
+
+#: VGG-16 as ``torchvision.models.vgg16`` (configuration D): 138,357,544 parameters.
+VGG16 = Architecture("VGG-16", (3, 224, 224), (
+    *_vgg([64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]),
+    AdaptiveAvgPoolSpec(7), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))
 
 
 def _resnet(name: str, block, blocks_per_stage) -> Architecture:

@@ -1,9 +1,9 @@
 """Parameter counting: dense vs locally connected vs convolutional, and whole networks.
 
-The three counting functions are the site's central argument in formulas; the specs and
-:func:`summarize` apply them layer by layer to LeNet-5, AlexNet and VGG-16 without
-allocating a single weight, counting each layer's multiply-adds on the way. Residual blocks
-and the modern networks built from them live in :mod:`convdoc.architectures`.
+The three counting functions are the site's central argument in formulas; the layer specs
+and :func:`summarize` apply them layer by layer to whole networks without allocating a
+single weight, counting each layer's multiply-adds on the way. The residual blocks and the
+named networks (LeNet-5 to MobileNetV2) live in :mod:`convdoc.architectures`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ import numpy as np
 from ._checks import as_pair, check_positive_int
 
 __all__ = [
-    "ALEXNET",
-    "LENET5",
-    "VGG16",
     "AdaptiveAvgPoolSpec",
-    "Architecture",
     "AvgPoolSpec",
     "BatchNormSpec",
     "ConvSpec",
@@ -478,8 +474,9 @@ def dense_share(summary) -> float:
 
     Raises ``ValueError`` if the summary holds no parameters at all.
 
-    >>> round(dense_share(LENET5.summarize()), 3)
-    0.958
+    >>> rows = summarize((1, 4, 4), [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)])
+    >>> [row.params for row in rows], dense_share(rows)  # 8·2 + 2 of 2·9 + 18
+    ([18, 0, 18], 0.5)
     """
     return _share(summary, "fc")
 
@@ -491,8 +488,8 @@ def conv_share(summary) -> float:
     block's own row is a ``block``, neither dense nor convolutional.
     Raises ``ValueError`` if the summary holds no parameters at all.
 
-    >>> round(conv_share(LENET5.summarize()), 3)
-    0.042
+    >>> conv_share(summarize((1, 4, 4), [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)]))
+    0.5
     """
     return _share(summary, "conv")
 
@@ -510,40 +507,3 @@ def summary_table(summary) -> str:
     lines += [f"| {r.name} | {' × '.join(f'{n:,}' for n in r.output_shape)} | {r.params:,} |" for r in summary]
     lines.append(f"| **total** | | **{total_params(summary):,}** |")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """A named network: its input shape ``(C, H, W)`` and its layer specs (a tuple)."""
-    name: str
-    input_shape: tuple
-    layers: tuple
-
-    def __post_init__(self):
-        object.__setattr__(self, "layers", tuple(self.layers))
-
-    def summarize(self, *, expand: bool = False) -> list[LayerSummary]:
-        """``summarize(self.input_shape, self.layers, expand=expand)``."""
-        return summarize(self.input_shape, self.layers, expand=expand)
-
-
-#: LeNet-5 in its modern form (full C3 connections, dense F6): 61,706 parameters.
-LENET5 = Architecture("LeNet-5", (1, 32, 32), (
-    ConvSpec(6, 5), MaxPoolSpec(2), ConvSpec(16, 5), MaxPoolSpec(2), FlattenSpec(),
-    DenseSpec(120), DenseSpec(84), DenseSpec(10)))
-
-#: AlexNet exactly as ``torchvision.models.alexnet``: 61,100,840 parameters.
-ALEXNET = Architecture("AlexNet", (3, 224, 224), (
-    ConvSpec(64, 11, stride=4, padding=2), MaxPoolSpec(3, 2), ConvSpec(192, 5, padding=2), MaxPoolSpec(3, 2),
-    ConvSpec(384, 3, padding=1), ConvSpec(256, 3, padding=1), ConvSpec(256, 3, padding=1), MaxPoolSpec(3, 2),
-    AdaptiveAvgPoolSpec(6), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))
-
-
-def _vgg(config) -> tuple:
-    return tuple(MaxPoolSpec(2) if v == "M" else ConvSpec(v, 3, padding=1) for v in config)
-
-
-#: VGG-16 as ``torchvision.models.vgg16`` (configuration D): 138,357,544 parameters.
-VGG16 = Architecture("VGG-16", (3, 224, 224), (
-    *_vgg([64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]),
-    AdaptiveAvgPoolSpec(7), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))

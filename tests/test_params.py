@@ -8,10 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convdoc as cd
+from convdoc.architectures import ALEXNET, LENET5, VGG16
 from convdoc.params import (
-    ALEXNET,
-    LENET5,
-    VGG16,
     AdaptiveAvgPoolSpec,
     AvgPoolSpec,
     ConvSpec,
