@@ -22,6 +22,7 @@ from importlib import metadata as _metadata
 
 from . import (
     activations,
+    architectures,
     connectivity,
     convolution,
     data,
@@ -33,6 +34,7 @@ from . import (
     translation,
 )
 from .activations import *  # noqa: F403
+from .architectures import *  # noqa: F403
 from .connectivity import *  # noqa: F403
 from .convolution import *  # noqa: F403
 from .data import *  # noqa: F403
@@ -53,7 +55,7 @@ except _metadata.PackageNotFoundError:  # imported from a source tree that was n
 __all__ = [
     name
     for module in (
-        convolution, layers, pooling, activations, params,
+        convolution, layers, pooling, activations, params, architectures,
         connectivity, translation, optim, network, data,
     )
     for name in module.__all__

@@ -1,8 +1,9 @@
 """Parameter counting: dense vs locally connected vs convolutional, and whole networks.
 
-The three counting functions are the site's central argument in formulas; the specs and
-:func:`summarize` apply them layer by layer to LeNet-5, AlexNet and VGG-16 without
-allocating a single weight.
+The three counting functions are the site's central argument in formulas; the layer specs
+and :func:`summarize` apply them layer by layer to whole networks without allocating a
+single weight, counting each layer's multiply-adds on the way. The residual blocks and the
+named networks (LeNet-5 to MobileNetV2) live in :mod:`convdoc.architectures`.
 """
 
 from __future__ import annotations
@@ -16,24 +17,24 @@ import numpy as np
 from ._checks import as_pair, check_positive_int
 
 __all__ = [
-    "ALEXNET",
-    "LENET5",
-    "VGG16",
     "AdaptiveAvgPoolSpec",
-    "Architecture",
     "AvgPoolSpec",
+    "BatchNormSpec",
     "ConvSpec",
     "DenseSpec",
     "FlattenSpec",
+    "GlobalAvgPoolSpec",
     "LayerSummary",
     "LocallyConnectedSpec",
     "MaxPoolSpec",
     "conv_params",
+    "conv_share",
     "dense_params",
     "dense_share",
     "locally_connected_params",
     "summarize",
     "summary_table",
+    "total_macs",
     "total_params",
 ]
 
@@ -80,10 +81,13 @@ def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
 
 
 def conv_params(in_channels: int, out_channels: int, kh: int, kw: int | None = None, *,
-                bias: bool = True) -> int:
+                bias: bool = True, groups: int = 1) -> int:
     """Parameters of a convolution: ``F·C·KH·KW`` shared weights (+ ``F`` biases).
 
-    The count does not depend on the image size: that is parameter sharing.
+    The count does not depend on the image size: that is parameter sharing. A grouped
+    convolution splits the channels into `groups` independent convolutions, each filter
+    seeing ``C/groups`` input channels: ``F·(C/groups)·KH·KW`` weights. With
+    ``groups = C = F`` it is *depthwise*: one ``KH×KW`` kernel per channel.
 
     Parameters
     ----------
@@ -93,6 +97,8 @@ def conv_params(in_channels: int, out_channels: int, kh: int, kw: int | None = N
         Kernel rows and columns; `kw` defaults to `kh` (square kernel).
     bias : bool, default True
         Count one bias per filter.
+    groups : int, default 1
+        Number of channel groups; must divide both `in_channels` and `out_channels`.
 
     Returns
     -------
@@ -101,7 +107,7 @@ def conv_params(in_channels: int, out_channels: int, kh: int, kw: int | None = N
     Raises
     ------
     TypeError, ValueError
-        As :func:`dense_params`.
+        As :func:`dense_params`, and if `groups` does not divide both channel counts.
 
     Examples
     --------
@@ -111,11 +117,23 @@ def conv_params(in_channels: int, out_channels: int, kh: int, kw: int | None = N
     156
     >>> conv_params(1, 1, 10, bias=False)
     100
+    >>> conv_params(32, 32, 3, bias=False, groups=32)  # depthwise: one 3×3 kernel per channel
+    288
     """
     c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
     kh = check_positive_int(kh, "kh")
     kw = kh if kw is None else check_positive_int(kw, "kw")
-    return f * c * kh * kw + (f if _check_bias(bias) else 0)
+    g = _check_groups(groups, c, f)
+    return f * (c // g) * kh * kw + (f if _check_bias(bias) else 0)
+
+
+def _check_groups(groups, in_channels: int, out_channels: int) -> int:
+    """`groups` as an int that divides both channel counts, or the house error."""
+    g = check_positive_int(groups, "groups")
+    if in_channels % g or out_channels % g:
+        raise ValueError(f"`groups` must divide both the input channels ({in_channels}) and the "
+                         f"filters ({out_channels}); got groups={g}")
+    return g
 
 
 def locally_connected_params(in_channels: int, out_channels: int, h_out: int, w_out: int, kh: int,
@@ -170,6 +188,10 @@ def _spatial(cls):
         if hasattr(self, "filters"):
             check_positive_int(self.filters, "filters")
             _check_bias(self.bias)
+        if hasattr(self, "groups"):
+            as_pair(self.dilation, "dilation", minimum=1)
+            if self.filters % check_positive_int(self.groups, "groups"):
+                raise ValueError(f"`groups` must divide `filters` ({self.filters}); got groups={self.groups}")
     cls.__post_init__ = __post_init__
     return cls
 
@@ -177,12 +199,18 @@ def _spatial(cls):
 @dataclass(frozen=True)
 @_spatial
 class ConvSpec:
-    """A convolution: `filters` kernels of size `kernel` (int or (rows, columns)), shared."""
+    """A convolution: `filters` kernels of size `kernel` (int or (rows, columns)), shared.
+
+    `dilation` spaces the kernel's taps; `groups` splits the channels into independent
+    convolutions (``groups`` equal to the channel count: a depthwise convolution).
+    """
     filters: int
     kernel: int | tuple[int, int]
     stride: int | tuple[int, int] = 1
     padding: int | tuple[int, int] = 0
     bias: bool = True
+    dilation: int | tuple[int, int] = 1
+    groups: int = 1
 
 
 @dataclass(frozen=True)
@@ -224,6 +252,24 @@ class AdaptiveAvgPoolSpec:
 
 
 @dataclass(frozen=True)
+class GlobalAvgPoolSpec:
+    """Average each channel over all its positions: ``(C, H, W)`` → ``(C, 1, 1)`` (0 parameters).
+
+    The same as ``AdaptiveAvgPoolSpec(1)``; what ResNet and MobileNetV2 put before their one
+    dense layer.
+    """
+
+
+@dataclass(frozen=True)
+class BatchNormSpec:
+    """Batch normalization: a learned scale and shift per channel (``2·C`` parameters).
+
+    At inference each value costs one multiply-add; the running mean and variance are
+    statistics, not parameters (PyTorch keeps them as buffers).
+    """
+
+
+@dataclass(frozen=True)
 class FlattenSpec:
     """Flatten ``(C, H, W)`` to ``(C·H·W,)`` (0 parameters)."""
 
@@ -240,51 +286,114 @@ class DenseSpec:
 
 
 class LayerSummary(NamedTuple):
-    """One row of :func:`summarize`: the layer's name, output shape and parameter count."""
+    """One row of :func:`summarize`: name, output shape, parameters and multiply-adds per image.
+
+    `macs` counts the multiply-adds that involve a learned weight: a dense weight is used
+    once per image, a convolution's weight once per output position.
+    """
     name: str
     output_shape: tuple
     params: int
+    macs: int = 0
 
 
 _PREFIX = {ConvSpec: "conv", LocallyConnectedSpec: "local", MaxPoolSpec: "pool", AvgPoolSpec: "pool",
-           AdaptiveAvgPoolSpec: "adaptivepool", FlattenSpec: "flatten", DenseSpec: "fc"}
+           AdaptiveAvgPoolSpec: "adaptivepool", GlobalAvgPoolSpec: "globalpool", BatchNormSpec: "bn",
+           FlattenSpec: "flatten", DenseSpec: "fc"}
 
 
-def _apply(layer, shape: tuple, where: str) -> tuple[tuple, int]:
-    """Output shape and parameter count of one spec applied to an input of `shape`."""
+def _prefix(layer) -> str | None:
+    """The row-name prefix of a spec: ``conv``, ``fc``..., ``block`` for a residual block."""
+    if callable(getattr(layer, "branches", None)):  # the block protocol, see convdoc.architectures
+        return "block"
+    return _PREFIX.get(type(layer))
+
+
+def _apply(layer, shape: tuple, where: str) -> tuple[tuple, int, int]:
+    """Output shape, parameter count and multiply-adds of one spec applied to `shape`."""
     if isinstance(layer, DenseSpec):
         if len(shape) != 1:
             raise ValueError(f"{where} needs a 1-D input (D,); got shape {shape}: put a FlattenSpec() before it")
-        return (layer.units,), dense_params(shape[0], layer.units, bias=layer.bias)
+        return (layer.units,), dense_params(shape[0], layer.units, bias=layer.bias), shape[0] * layer.units
     if isinstance(layer, FlattenSpec):
-        return (math.prod(shape),), 0
+        return (math.prod(shape),), 0, 0
     if len(shape) != 3:
         raise ValueError(f"{where} needs a 3-D input (C, H, W); got shape {shape}")
     c, h, w = shape
+    if isinstance(layer, BatchNormSpec):
+        return shape, 2 * c, c * h * w
+    if isinstance(layer, GlobalAvgPoolSpec):
+        return (c, 1, 1), 0, 0
     if isinstance(layer, AdaptiveAvgPoolSpec):
-        return (c, *as_pair(layer.output_size, "output_size", minimum=1)), 0
+        return (c, *as_pair(layer.output_size, "output_size", minimum=1)), 0, 0
     kernel = as_pair(getattr(layer, "kernel", getattr(layer, "size", None)), "kernel", minimum=1)
     stride = kernel if layer.stride is None else as_pair(layer.stride, "stride", minimum=1)
     padding = as_pair(layer.padding, "padding", minimum=0)
+    dilation = as_pair(getattr(layer, "dilation", 1), "dilation", minimum=1)
     if not hasattr(layer, "filters") and any(2 * p > k for p, k in zip(padding, kernel, strict=True)):
         raise ValueError(f"{where}: `padding` must be at most half the window size {kernel}; got {padding}")
+    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True))  # the dilated window
     ph, pw = h + 2 * padding[0], w + 2 * padding[1]
-    if kernel[0] > ph or kernel[1] > pw:
-        raise ValueError(f"{where} does not fit: window {kernel[0]}×{kernel[1]} is larger than the "
+    if span[0] > ph or span[1] > pw:
+        raise ValueError(f"{where} does not fit: window {span[0]}×{span[1]} is larger than the "
                          f"padded input {ph}×{pw} (input shape {shape}, padding {padding})")
-    ho, wo = (ph - kernel[0]) // stride[0] + 1, (pw - kernel[1]) // stride[1] + 1
+    ho, wo = (ph - span[0]) // stride[0] + 1, (pw - span[1]) // stride[1] + 1
     if isinstance(layer, ConvSpec):
-        return (layer.filters, ho, wo), conv_params(c, layer.filters, *kernel, bias=layer.bias)
+        if c % layer.groups:
+            raise ValueError(f"{where}: `groups` must divide the input channels ({c}); got groups={layer.groups}")
+        n = conv_params(c, layer.filters, *kernel, bias=layer.bias, groups=layer.groups)
+        return (layer.filters, ho, wo), n, ho * wo * layer.filters * (c // layer.groups) * kernel[0] * kernel[1]
     if isinstance(layer, LocallyConnectedSpec):
         n = locally_connected_params(c, layer.filters, ho, wo, *kernel, bias=layer.bias)
-        return (layer.filters, ho, wo), n
-    return (c, ho, wo), 0
+        return (layer.filters, ho, wo), n, ho * wo * layer.filters * c * kernel[0] * kernel[1]
+    return (c, ho, wo), 0, 0
 
 
-def summarize(input_shape: tuple, layers) -> list[LayerSummary]:
-    """Output shape and parameter count of every layer, computed from the specs alone.
+def _walk(shape: tuple, layers, *, label: str = "`layers`", context: str = "", prefix: str = "",
+          expand: bool = False) -> tuple[list[LayerSummary], tuple]:
+    """Rows of `layers` applied to `shape`, and the final shape; `label` names them in errors."""
+    counts: dict[str, int] = {}
+    rows = []
+    for i, layer in enumerate(layers):
+        kind = _prefix(layer)
+        if kind is None:
+            kinds = ", ".join(sorted({c.__name__ for c in _PREFIX}))
+            raise TypeError(f"{context}{label[:-1]}[{i}]` must be a layer spec ({kinds}) or a block; "
+                            f"got {type(layer).__name__}")
+        counts[kind] = counts.get(kind, 0) + 1
+        name = f"{kind}{counts[kind]}"
+        where = f"{context}{label[:-1]}[{i}]` ({name} = {layer!r})"
+        if kind == "block":
+            inner, shape = _block(layer, shape, where, f"{prefix}{name}.", expand)
+            rows += inner if expand else [LayerSummary(f"{prefix}{name}", shape, total_params(inner),
+                                                       total_macs(inner))]
+        else:
+            shape, n, macs = _apply(layer, shape, where)
+            rows.append(LayerSummary(f"{prefix}{name}", shape, n, macs))
+    return rows, shape
 
-    Output sizes follow ``floor((H + 2p − k)/s) + 1`` per axis (torch's floor mode).
+
+def _block(block, shape: tuple, where: str, prefix: str, expand: bool) -> tuple[list[LayerSummary], tuple]:
+    """The rows of a residual block's body and shortcut, checking that the two can be added."""
+    if len(shape) != 3:
+        raise ValueError(f"{where} needs a 3-D input (C, H, W); got shape {shape}")
+    body, shortcut = block.branches(shape[0])
+    rows, out = _walk(shape, body, label="`body`", context=f"{where}: ", prefix=prefix, expand=expand)
+    if shortcut is not None:  # None: no skip connection; (): the identity
+        side, side_out = _walk(shape, shortcut, label="`shortcut`", context=f"{where}: ",
+                               prefix=f"{prefix}shortcut.", expand=expand)
+        if side_out != out:
+            raise ValueError(f"{where}: the `shortcut` output {side_out} must match the `body` output {out} "
+                             "to be added; give the shortcut a 1×1 ConvSpec with the body's filters and stride")
+        rows += side
+    return rows, out
+
+
+def summarize(input_shape: tuple, layers, *, expand: bool = False) -> list[LayerSummary]:
+    """Output shape, parameter count and multiply-adds of every layer, from the specs alone.
+
+    Output sizes follow ``floor((H + 2p − d(k − 1) − 1)/s) + 1`` per axis (torch's floor
+    mode; ``d`` is the dilation, 1 unless given).
 
     Parameters
     ----------
@@ -292,13 +401,18 @@ def summarize(input_shape: tuple, layers) -> list[LayerSummary]:
         ``(C, H, W)`` for an image or ``(D,)`` for a vector.
     layers : sequence of specs
         :class:`ConvSpec`, :class:`LocallyConnectedSpec`, :class:`MaxPoolSpec`,
-        :class:`AvgPoolSpec`, :class:`AdaptiveAvgPoolSpec`, :class:`FlattenSpec`, :class:`DenseSpec`.
+        :class:`AvgPoolSpec`, :class:`AdaptiveAvgPoolSpec`, :class:`GlobalAvgPoolSpec`,
+        :class:`BatchNormSpec`, :class:`FlattenSpec`, :class:`DenseSpec`, and the residual
+        blocks of :mod:`convdoc.architectures`.
+    expand : bool, default False
+        Give a block's layers one row each (``block2.conv1``, ``block2.shortcut.conv1``...)
+        instead of one row for the whole block.
 
     Returns
     -------
     list of LayerSummary
-        Named ``conv1``, ``local1``, ``pool1``, ``adaptivepool1``, ``flatten1``, ``fc1``...,
-        numbered per kind.
+        Named ``conv1``, ``local1``, ``pool1``, ``adaptivepool1``, ``bn1``, ``block1``,
+        ``flatten1``, ``fc1``..., numbered per kind.
 
     Raises
     ------
@@ -306,34 +420,28 @@ def summarize(input_shape: tuple, layers) -> list[LayerSummary]:
         If `input_shape` holds non-ints or a layer is not a spec.
     ValueError
         If `input_shape` is not 1-D or 3-D, or a layer does not fit its input (window larger
-        than the padded input, a dense layer on a 3-D shape, a spatial layer on a vector).
+        than the padded input, a dense layer on a 3-D shape, a spatial layer on a vector,
+        `groups` that do not divide the channels, a block whose shortcut and body differ).
 
     Examples
     --------
     >>> for row in summarize((1, 6, 6), [ConvSpec(2, 3), MaxPoolSpec(2), FlattenSpec(), DenseSpec(3)]):
     ...     print(row)
-    LayerSummary(name='conv1', output_shape=(2, 4, 4), params=20)
-    LayerSummary(name='pool1', output_shape=(2, 2, 2), params=0)
-    LayerSummary(name='flatten1', output_shape=(8,), params=0)
-    LayerSummary(name='fc1', output_shape=(3,), params=27)
+    LayerSummary(name='conv1', output_shape=(2, 4, 4), params=20, macs=288)
+    LayerSummary(name='pool1', output_shape=(2, 2, 2), params=0, macs=0)
+    LayerSummary(name='flatten1', output_shape=(8,), params=0, macs=0)
+    LayerSummary(name='fc1', output_shape=(3,), params=27, macs=24)
+
+    The convolution uses each of its 18 weights at 16 positions; each dense weight once.
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) not in (1, 3):
         raise ValueError(f"`input_shape` must be (C, H, W) or (D,); got {input_shape!r}")
     shape = tuple(check_positive_int(n, "input_shape") for n in input_shape)
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
         raise TypeError(f"`layers` must be a sequence of layer specs; got {type(layers).__name__}")
-    counts: dict[str, int] = {}
-    rows = []
-    for i, layer in enumerate(layers):
-        prefix = _PREFIX.get(type(layer))
-        if prefix is None:
-            raise TypeError(f"`layers[{i}]` must be a layer spec ({', '.join(sorted({c.__name__ for c in _PREFIX}))}); "
-                            f"got {type(layer).__name__}")
-        counts[prefix] = counts.get(prefix, 0) + 1
-        name = f"{prefix}{counts[prefix]}"
-        shape, n = _apply(layer, shape, f"`layers[{i}]` ({name} = {layer!r})")
-        rows.append(LayerSummary(name, shape, n))
-    return rows
+    if not isinstance(expand, (bool, np.bool_)):
+        raise TypeError(f"`expand` must be True or False; got {expand!r} ({type(expand).__name__})")
+    return _walk(shape, layers, expand=expand)[0]
 
 
 def total_params(summary) -> int:
@@ -345,18 +453,45 @@ def total_params(summary) -> int:
     return sum(row.params for row in summary)
 
 
+def total_macs(summary) -> int:
+    """Sum of the multiply-adds of a :func:`summarize` result (per image).
+
+    >>> total_macs(summarize((4,), [DenseSpec(3), DenseSpec(2)]))
+    18
+    """
+    return sum(row.macs for row in summary)
+
+
+def _share(summary, kind: str) -> float:
+    total = total_params(summary)
+    if total == 0:
+        raise ValueError(f"`summary` must contain parameters to share out; got a total of 0 ({len(summary)} layers)")
+    return sum(row.params for row in summary if row.name.rsplit(".", 1)[-1].rstrip("0123456789") == kind) / total
+
+
 def dense_share(summary) -> float:
     """Fraction of all parameters held by the dense (``fc``) layers.
 
     Raises ``ValueError`` if the summary holds no parameters at all.
 
-    >>> round(dense_share(LENET5.summarize()), 3)
-    0.958
+    >>> rows = summarize((1, 4, 4), [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)])
+    >>> [row.params for row in rows], dense_share(rows)  # 8·2 + 2 of 2·9 + 18
+    ([18, 0, 18], 0.5)
     """
-    total = total_params(summary)
-    if total == 0:
-        raise ValueError(f"`summary` must contain parameters to share out; got a total of 0 ({len(summary)} layers)")
-    return sum(row.params for row in summary if row.name.startswith("fc")) / total
+    return _share(summary, "fc")
+
+
+def conv_share(summary) -> float:
+    """Fraction of all parameters held by the convolutions (``conv`` rows, inside blocks too).
+
+    Summarize with ``expand=True`` to count the convolutions inside residual blocks: a
+    block's own row is a ``block``, neither dense nor convolutional.
+    Raises ``ValueError`` if the summary holds no parameters at all.
+
+    >>> conv_share(summarize((1, 4, 4), [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)]))
+    0.5
+    """
+    return _share(summary, "conv")
 
 
 def summary_table(summary) -> str:
@@ -372,40 +507,3 @@ def summary_table(summary) -> str:
     lines += [f"| {r.name} | {' × '.join(f'{n:,}' for n in r.output_shape)} | {r.params:,} |" for r in summary]
     lines.append(f"| **total** | | **{total_params(summary):,}** |")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """A named network: its input shape ``(C, H, W)`` and its layer specs (a tuple)."""
-    name: str
-    input_shape: tuple
-    layers: tuple
-
-    def __post_init__(self):
-        object.__setattr__(self, "layers", tuple(self.layers))
-
-    def summarize(self) -> list[LayerSummary]:
-        """``summarize(self.input_shape, self.layers)``."""
-        return summarize(self.input_shape, self.layers)
-
-
-#: LeNet-5 in its modern form (full C3 connections, dense F6): 61,706 parameters.
-LENET5 = Architecture("LeNet-5", (1, 32, 32), (
-    ConvSpec(6, 5), MaxPoolSpec(2), ConvSpec(16, 5), MaxPoolSpec(2), FlattenSpec(),
-    DenseSpec(120), DenseSpec(84), DenseSpec(10)))
-
-#: AlexNet exactly as ``torchvision.models.alexnet``: 61,100,840 parameters.
-ALEXNET = Architecture("AlexNet", (3, 224, 224), (
-    ConvSpec(64, 11, stride=4, padding=2), MaxPoolSpec(3, 2), ConvSpec(192, 5, padding=2), MaxPoolSpec(3, 2),
-    ConvSpec(384, 3, padding=1), ConvSpec(256, 3, padding=1), ConvSpec(256, 3, padding=1), MaxPoolSpec(3, 2),
-    AdaptiveAvgPoolSpec(6), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))
-
-
-def _vgg(config) -> tuple:
-    return tuple(MaxPoolSpec(2) if v == "M" else ConvSpec(v, 3, padding=1) for v in config)
-
-
-#: VGG-16 as ``torchvision.models.vgg16`` (configuration D): 138,357,544 parameters.
-VGG16 = Architecture("VGG-16", (3, 224, 224), (
-    *_vgg([64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]),
-    AdaptiveAvgPoolSpec(7), FlattenSpec(), DenseSpec(4096), DenseSpec(4096), DenseSpec(1000)))

@@ -8,10 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convdoc as cd
+from convdoc.architectures import ALEXNET, LENET5, VGG16
 from convdoc.params import (
-    ALEXNET,
-    LENET5,
-    VGG16,
     AdaptiveAvgPoolSpec,
     AvgPoolSpec,
     ConvSpec,
@@ -71,31 +69,34 @@ def test_dense_formula_and_bias(n_in, n_out):
     assert dense_params(np.int64(n_in), n_out) == dense_params(n_in, n_out)
 
 
-@given(h=st.integers(1, 30), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3))
-def test_output_size_matches_a_naive_count_of_window_positions(h, k, s, p):
-    positions = len([r for r in range(0, h + 2 * p, s) if r + k <= h + 2 * p])
+@given(h=st.integers(1, 30), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3))
+def test_output_size_matches_a_naive_count_of_window_positions(h, k, s, p, d):
+    # a window starting at r covers rows r, r + d, ..., r + d·(k − 1): it fits if the last is inside
+    positions = len([r for r in range(0, h + 2 * p, s) if r + d * (k - 1) < h + 2 * p])
     if positions == 0:
         with pytest.raises(ValueError, match="does not fit"):
-            summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p)])
+            summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p, dilation=d)])
     else:
-        (row,) = summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p)])
+        (row,) = summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p, dilation=d)])
         assert row.output_shape == (1, positions, positions)
+        assert row.macs == positions * positions * k * k  # each weight once per position
 
 
 # ---- summarize ----------------------------------------------------------------------------------------
 def test_lenet5_by_hand():
     rows = LENET5.summarize()
-    assert rows == [
-        LayerSummary("conv1", (6, 28, 28), 6 * 25 + 6),
-        LayerSummary("pool1", (6, 14, 14), 0),
-        LayerSummary("conv2", (16, 10, 10), 16 * 6 * 25 + 16),
-        LayerSummary("pool2", (16, 5, 5), 0),
-        LayerSummary("flatten1", (400,), 0),
-        LayerSummary("fc1", (120,), 400 * 120 + 120),
-        LayerSummary("fc2", (84,), 120 * 84 + 84),
-        LayerSummary("fc3", (10,), 84 * 10 + 10),
+    assert rows == [  # multiply-adds: each weight once per output position (convolutions) or once (dense)
+        LayerSummary("conv1", (6, 28, 28), 6 * 25 + 6, 28 * 28 * 6 * 25),
+        LayerSummary("pool1", (6, 14, 14), 0, 0),
+        LayerSummary("conv2", (16, 10, 10), 16 * 6 * 25 + 16, 10 * 10 * 16 * 6 * 25),
+        LayerSummary("pool2", (16, 5, 5), 0, 0),
+        LayerSummary("flatten1", (400,), 0, 0),
+        LayerSummary("fc1", (120,), 400 * 120 + 120, 400 * 120),
+        LayerSummary("fc2", (84,), 120 * 84 + 84, 120 * 84),
+        LayerSummary("fc3", (10,), 84 * 10 + 10, 84 * 10),
     ]
     assert total_params(rows) == 61_706
+    assert cd.total_macs(rows) == 28 * 28 * 150 + 100 * 2400 + 48_000 + 10_080 + 840
     assert rows == summarize(LENET5.input_shape, LENET5.layers)
 
 
@@ -110,10 +111,10 @@ def test_locally_connected_avg_pool_and_non_square_specs():
     rows = summarize((2, 9, 8), [LocallyConnectedSpec(3, (3, 2), stride=(2, 1), padding=(1, 0)),
                                  AvgPoolSpec(2, stride=1, padding=1), AdaptiveAvgPoolSpec((2, 3))])
     # rows: (9 + 2 − 3)//2 + 1 = 5; columns: (8 − 2)//1 + 1 = 7
-    assert rows[0] == LayerSummary("local1", (3, 5, 7), 5 * 7 * (3 * 2 * 3 * 2 + 3))
+    assert rows[0] == LayerSummary("local1", (3, 5, 7), 5 * 7 * (3 * 2 * 3 * 2 + 3), 5 * 7 * 3 * 2 * 3 * 2)
     assert rows[1] == LayerSummary("pool1", (3, 6, 8), 0)
     assert rows[2] == LayerSummary("adaptivepool1", (3, 2, 3), 0)
-    assert summarize((5,), [DenseSpec(2, bias=False)]) == [LayerSummary("fc1", (2,), 10)]
+    assert summarize((5,), [DenseSpec(2, bias=False)]) == [LayerSummary("fc1", (2,), 10, 10)]
     assert summarize((3, 4, 4), []) == []
 
 

@@ -33,7 +33,7 @@ from sphinx.pycode import ModuleAnalyzer
 
 #: The package modules, in reading order (as in DESIGN.md).
 MODULES = (
-    "convolution", "layers", "pooling", "activations", "params",
+    "convolution", "layers", "pooling", "activations", "params", "architectures",
     "connectivity", "translation", "optim", "network", "data",
 )
 #: Where the generated API listing lives, relative to the docs folder (git-ignored).
