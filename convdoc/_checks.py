@@ -17,7 +17,10 @@ __all__ = [
     "as_pair",
     "as_real_array",
     "as_shaped",
+    "check_bool",
+    "check_float_dtype",
     "check_positive_int",
+    "check_rng",
     "result_dtype",
 ]
 
@@ -137,3 +140,52 @@ def check_positive_int(value, name: str) -> int:
     if value < 1:
         raise ValueError(f"`{name}` must be a positive int; got {value!r}")
     return int(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy), else raise.
+
+    Examples
+    --------
+    >>> check_bool("no", "bias")
+    Traceback (most recent call last):
+    ...
+    TypeError: `bias` must be True or False; got 'no' (str)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_rng(value, name: str = "rng"):
+    """Return ``value`` if it is a ``numpy.random.Generator`` or an int seed >= 0, else raise."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an int seed or a numpy.random.Generator; got {value!r} "
+                        f"({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"`{name}` must be an int seed >= 0 or a numpy.random.Generator; got {value!r}")
+    return int(value)
+
+
+def check_float_dtype(value, name: str = "dtype") -> np.dtype:
+    """Return ``value`` as a NumPy floating dtype (float32, float64, ...), else raise.
+
+    Examples
+    --------
+    >>> check_float_dtype("float32")
+    dtype('float32')
+    >>> check_float_dtype(np.int64)
+    Traceback (most recent call last):
+    ...
+    TypeError: `dtype` must be a floating dtype such as np.float32 or np.float64; got int64
+    """
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if value is None or dtype is None or dtype.kind != "f":
+        got = dtype if dtype is not None and value is not None else f"{value!r} ({type(value).__name__})"
+        raise TypeError(f"`{name}` must be a floating dtype such as np.float32 or np.float64; got {got}")
+    return dtype

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["fold", "pad", "unpad", "windows"]
+__all__ = ["fold", "pad", "taps", "unpad", "windows"]
 
 
 def pad(x, padding, value=0.0):
@@ -56,6 +56,28 @@ def fold(dwin, padded_shape, stride):
         for j in range(kw):
             out[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += dwin[..., i, j]
     return out
+
+
+def taps(n_in, n_out, k, s, p):
+    """Along one axis, the kernel offsets that read a real (not padding) input: ``(t, outs, ins)``.
+
+    Output ``o`` reads input ``o·s + t - p`` at offset ``t``; the outputs for which that is a
+    real input (``0 <= o·s + t - p < n_in``) form the slice `outs`, their inputs the slice `ins`
+    (step ``s``). Offsets that only ever read padding are skipped, so the loop is never longer
+    than ``n_in + (n_out - 1)·s`` however wide the window and the padding.
+
+    Examples
+    --------
+    A window of 3 with padding 1 over 4 inputs, stride 1: offset 0 reads nothing for output 0.
+
+    >>> [(t, (o.start, o.stop), (i.start, i.stop)) for t, o, i in taps(4, 4, 3, 1, 1)]
+    [(0, (1, 4), (0, 3)), (1, (0, 4), (0, 4)), (2, (0, 3), (1, 4))]
+    """
+    for t in range(max(0, p - (n_out - 1) * s), min(k, n_in + p)):
+        lo, hi = max(0, -((t - p) // s)), min(n_out - 1, (n_in - 1 + p - t) // s)
+        if lo <= hi:
+            start = lo * s + t - p
+            yield t, slice(lo, hi + 1), slice(start, start + (hi - lo) * s + 1, s)
 
 
 def unpad(xp, padding):

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
 from ._layer import Layer, he_normal
 
 __all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
@@ -488,12 +488,13 @@ class Conv2d(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, dilation=1,
                  bias=True, rng=0, dtype=np.float64):
         c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        bias = check_bool(bias, "bias")
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
         self.dilation = as_pair(dilation, "dilation", minimum=1)
         self.weight = he_normal(rng, (f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros(f, dtype) if bias else None
+        self.bias = np.zeros(f, self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def _options(self):

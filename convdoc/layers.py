@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
 from ._layer import Layer, he_normal
 from ._windows import fold, pad, unpad, windows
 from .convolution import _output_shape
@@ -194,8 +194,9 @@ class Dense(Layer):
 
     def __init__(self, in_features, out_features, *, bias=True, rng=0, dtype=np.float64):
         d_in, d_out = check_positive_int(in_features, "in_features"), check_positive_int(out_features, "out_features")
+        bias = check_bool(bias, "bias")
         self.weight = he_normal(rng, (d_out, d_in), d_in, dtype)
-        self.bias = np.zeros(d_out, dtype) if bias else None
+        self.bias = np.zeros(d_out, self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):
@@ -236,12 +237,13 @@ class LocallyConnected2d(Layer):
     def __init__(self, in_channels, out_channels, input_size, kernel_size, *, stride=1, padding=0,
                  bias=True, rng=0, dtype=np.float64):
         c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        bias = check_bool(bias, "bias")
         h, w = as_pair(input_size, "input_size", minimum=1)
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
         ho, wo = _output_shape(h, w, kh, kw, self.stride, self.padding, (1, 1), name="kernel_size")
         self.weight = he_normal(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros((f, ho, wo), dtype) if bias else None
+        self.bias = np.zeros((f, ho, wo), self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):
