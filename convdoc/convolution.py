@@ -82,13 +82,27 @@ def _check(x, w, b, stride, padding, dilation):
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
     out_hw = _output_shape(*x.shape[2:], *w.shape[2:], stride, padding, dilation, name="w")
-    return arrays, (stride, padding, dilation, out_hw)
+    return arrays, _geometry(x.shape, w.shape, stride, padding, dilation, out_hw)
+
+
+def _geometry(x_shape, w_shape, stride, padding, dilation, out_hw):
+    """``(stride, padding, dilation, out_hw, wide)`` as the engine uses them.
+
+    A stride or dilation that cannot matter is replaced by one that gives the same windows
+    (absurd but legal values, e.g. ``10**18``, would overflow the views' byte strides): the
+    dilation of a one-tap axis by 1, a stride larger than the padded input (one output) by
+    that size. ``wide`` chooses the windows' layout (see `_image_buffer`): with stride 1.
+    """
+    padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
+    dilation = tuple(1 if k == 1 else d for k, d in zip(w_shape[2:], dilation, strict=True))
+    stride = tuple(min(s, p) for s, p in zip(stride, padded, strict=True))
+    return stride, padding, dilation, out_hw, stride == (1, 1)
 
 
 def _row_width(x_shape, geometry):
-    """Columns per output row in the windows' layout: ``Wp`` with stride 1 (wide), else ``W_out``."""
-    (_, pw), (_, wo) = geometry[1], geometry[3]
-    return x_shape[3] + 2 * pw if geometry[0] == (1, 1) else wo
+    """Columns per output row in the windows' layout: ``Wp`` if wide (stride 1), else ``W_out``."""
+    (_, pw), (_, wo), wide = geometry[1], geometry[3], geometry[4]
+    return x_shape[3] + 2 * pw if wide else wo
 
 
 def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
@@ -103,9 +117,8 @@ def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     the output. With a larger stride a row has exactly ``W_out`` columns.
     """
     (_, c, h, wd), (kh, kw) = x_shape, kernel_hw
-    (sh, sw), (ph, pw), (dh, dw), (ho, _) = geometry
+    (sh, sw), (ph, pw), (dh, dw), (ho, _), wide = geometry
     hp, wp = h + 2 * ph, wd + 2 * pw
-    wide = (sh, sw) == (1, 1)
     slack = (kw - 1) * dw if wide else 0  # the junk columns of the last row reach past the last image
     buffer = np.zeros((c, images * hp * wp + slack), dtype)
     interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
@@ -162,18 +175,21 @@ def _parallel(work, n_units, flops):
     `PARALLEL_FLOPS` starts one worker per thread; each takes the next unit not yet taken until
     none is left (a slow core simply takes fewer), while the BLAS is limited to one thread, so
     that every core copies windows *and* multiplies, instead of one core copying while the BLAS
-    threads wait. Returns the list of the workers' results.
+    threads wait. The BLAS is limited to one thread for such a call (of more than one unit)
+    also when it runs in one thread, so that its bits depend neither on `THREADS` nor on the
+    BLAS's own setting.
+    Returns the list of the workers' results.
     """
-    threads = 1
-    if flops >= PARALLEL_FLOPS and n_units > 1:
-        blas = _blas()
-        if THREADS is not None:
-            threads = THREADS
-        elif blas is not None:
-            threads = max(lc.num_threads for lc in blas.lib_controllers)
-        threads = min(threads, n_units)
-    if threads == 1:
+    if flops < PARALLEL_FLOPS or n_units == 1:  # here, with the BLAS as it is set (THREADS plays no part)
         return [work(range(n_units))]
+    blas = _blas()
+    if THREADS is not None:
+        threads = THREADS
+    elif blas is not None:
+        threads = max(lc.num_threads for lc in blas.lib_controllers)
+    else:
+        threads = 1
+    threads = min(threads, n_units)
     todo = queue.SimpleQueue()
     for i in range(n_units):
         todo.put(i)
@@ -186,10 +202,24 @@ def _parallel(work, n_units, flops):
                 return
 
     with contextlib.ExitStack() as stack:
+        # One BLAS thread even when this call runs in one thread (THREADS = 1): each unit's
+        # products then round alike whatever the thread count.
         if blas is not None:
             stack.enter_context(blas.limit(limits=1))
+        if threads == 1:
+            return [work(next_units())]
         pool = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="convdoc"))
         return list(pool.map(lambda _: work(next_units()), range(threads)))
+
+
+def _as_torch(func):
+    """Run ``func`` where inf - inf is NaN and a sum past the float range is inf, silently, as
+    in torch. Also on each worker thread: NumPy's error state belongs to a thread."""
+    @functools.wraps(func)
+    def quietly(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return func(*args, **kwargs)
+    return quietly
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -271,6 +301,7 @@ def _forward(x, w, b, geometry):
     groups, bands = _plan(n, rows, (ho, wo), width, WINDOW_BLOCK_BYTES // dtype.itemsize)
     weights = w.reshape(f, rows)
 
+    @_as_torch
     def work(units):
         _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, len(groups[0]), dtype)
         most = len(groups[0]) * max(stop - start for start, stop in bands) * width
@@ -343,11 +374,20 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     >>> db
     array([4.])
     """
+    return _backward(dy, x, w, stride, padding, dilation)
+
+
+@_as_torch
+def _backward(dy, x, w, stride, padding, dilation):
     (x, w), geometry = _check(x, w, None, stride, padding, dilation)
     dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0], *geometry[3]), "(N, F, H_out, W_out)",
                    what="the shape of conv2d's output")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    if geometry[4] and not (np.isfinite(x).all() and np.isfinite(w).all()):
+        # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw from x,
+        # in dx from w, whose junk lands on real pixels): read only real taps instead.
+        geometry = (*geometry[:4], False)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     dx = np.empty(x.shape, dtype)
     per_tap = c >= TAP_CHANNELS
@@ -356,6 +396,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     width = _row_width(x.shape, geometry)
     groups, bands = _plan(n, c if per_tap else c * kh * kw, (ho, wo), width, BLOCK_ELEMENTS)
 
+    @_as_torch
     def work(units):
         g = len(groups[0])
         _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
@@ -440,7 +481,8 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     out_hw = _output_shape(*image.shape, *kernel.shape, stride, padding, (1, 1))
-    return _forward(image[None, None], kernel[None, None], None, (stride, padding, (1, 1), out_hw))[0, 0]
+    geometry = _geometry((1, 1, *image.shape), (1, 1, *kernel.shape), stride, padding, (1, 1), out_hw)
+    return _forward(image[None, None], kernel[None, None], None, geometry)[0, 0]
 
 
 def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:

@@ -26,6 +26,11 @@ __all__ = [
 ]
 
 
+def _as_torch():
+    """inf - inf is NaN and a sum past the float range is inf, silently, as in torch."""
+    return np.errstate(invalid="ignore", over="ignore")
+
+
 def _check_dense(x, w, b=None):
     x = as_real_array(x, "x", 2, "(N, D_in)")
     w = as_real_array(w, "w", 2, "(D_out, D_in)")
@@ -67,7 +72,8 @@ def dense(x, w, b=None) -> np.ndarray:
     arrays = _check_dense(x, w, b)
     y = arrays[0] @ arrays[1].T
     if b is not None:
-        y += arrays[2]
+        with _as_torch():
+            y += arrays[2]
     return y
 
 
@@ -85,7 +91,8 @@ def dense_backward(dy, x, w):
     dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0]), "(N, D_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    return dy @ w, dy.T @ x, dy.sum(axis=0)
+    with _as_torch():
+        return dy @ w, dy.T @ x, dy.sum(axis=0)
 
 
 def _check_local(x, w, b, stride, padding):
@@ -145,7 +152,8 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
     y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
     if rest:
-        y += rest[0]
+        with _as_torch():
+            y += rest[0]
     return y
 
 
@@ -176,8 +184,9 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
     dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
     dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
-    dx = unpad(fold(dwin, xp.shape, stride), padding)
-    return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
+    with _as_torch():
+        dx = unpad(fold(dwin, xp.shape, stride), padding)
+        return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
 
 
 class Dense(Layer):

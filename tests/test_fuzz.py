@@ -453,7 +453,7 @@ ELEMENTWISE = {
     "absolute": (lambda z: np.where(z < 0, -z, z), np.inf),
     "absolute_grad": (lambda z: np.where(np.isnan(z), np.nan, (z > 0) * 1.0 - (z < 0)), np.inf),
     "relu": (lambda z: np.where(np.isnan(z) | (z > 0), z, 0.0), np.inf),
-    "relu_grad": (lambda z: (z > 0) * 1.0, np.inf),
+    "relu_grad": (lambda z: np.where(z <= 0, 0.0, 1.0), np.inf),  # 1 at NaN: torch passes dy through
     "square": (lambda z: z**2, 1e6),
     "square_grad": (lambda z: z + z, 1e6),
 }
