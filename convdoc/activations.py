@@ -208,14 +208,15 @@ def absolute(z) -> np.ndarray:
 
 
 def absolute_grad(z) -> np.ndarray:
-    """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0``, like PyTorch).
+    """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0`` and at NaN, like PyTorch).
 
     Examples
     --------
-    >>> absolute_grad([-3, 0, 2])
-    array([-1.,  0.,  1.])
+    >>> absolute_grad([-3, 0, 2, np.nan])
+    array([-1.,  0.,  1.,  0.])
     """
-    return np.sign(_float(z))
+    z = _float(z)
+    return np.where(np.isnan(z), 0, np.sign(z)).astype(z.dtype, copy=False)
 
 
 class _Elementwise(Layer):

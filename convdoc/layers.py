@@ -70,9 +70,9 @@ def dense(x, w, b=None) -> np.ndarray:
     array([[1., 3., 8.]])
     """
     arrays = _check_dense(x, w, b)
-    y = arrays[0] @ arrays[1].T
-    if b is not None:
-        with _as_torch():
+    with _as_torch():
+        y = arrays[0] @ arrays[1].T
+        if b is not None:
             y += arrays[2]
     return y
 
@@ -149,10 +149,10 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     ho, wo, f, c, kh, kw = w.shape
     win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
     cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, x.shape[0], c * kh * kw)
-    y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
-    y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
-    if rest:
-        with _as_torch():
+    with _as_torch():
+        y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
+        y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
+        if rest:
             y += rest[0]
     return y
 
@@ -181,10 +181,10 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     xp = pad(x, padding)
     cols = windows(xp, (kh, kw), stride).transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
     dy_p = dy.transpose(2, 3, 0, 1).reshape(ho * wo, n, f)  # (Ho·Wo, N, F)
-    dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
-    dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
-    dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
     with _as_torch():
+        dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
+        dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
+        dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
         dx = unpad(fold(dwin, xp.shape, stride), padding)
         return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
 

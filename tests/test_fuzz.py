@@ -491,7 +491,7 @@ def reals(draw, max_abs=np.inf):
 # RuntimeWarning, an error under our filterwarnings; known, left to the module's owner.
 ELEMENTWISE = {
     "absolute": (lambda z: np.where(z < 0, -z, z), np.inf),
-    "absolute_grad": (lambda z: np.where(np.isnan(z), np.nan, (z > 0) * 1.0 - (z < 0)), np.inf),
+    "absolute_grad": (lambda z: (z > 0) * 1.0 - (z < 0), np.inf),  # 0 at NaN, as torch's sgn
     "relu": (lambda z: np.where(np.isnan(z) | (z > 0), z, 0.0), np.inf),
     "relu_grad": (lambda z: np.where(z <= 0, 0.0, 1.0), np.inf),  # 1 at NaN: torch passes dy through
     "square": (lambda z: z**2, 1e6),
