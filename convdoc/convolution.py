@@ -18,6 +18,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
+from ._clipped import conv2d_backward_clipped, conv2d_clipped, pays_off
 from ._layer import Layer, he_normal
 
 __all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
@@ -290,10 +291,14 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     return _forward(x, w, b[0] if b else None, geometry)
 
 
+@_as_torch
 def _forward(x, w, b, geometry):
     dtype = result_dtype(x, w, *([] if b is None else [b]))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     bias = None if b is None else b.astype(dtype)[:, None, None]
+    if pays_off(x.shape, w.shape, geometry):  # a padding that dwarfs the image: never build it
+        y = conv2d_clipped(x, w, geometry, dtype)
+        return y if bias is None else np.add(y, bias, out=y)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     y = np.empty((n, f, ho, wo), dtype)
     rows = c * kh * kw  # the inner dimension of the product: every tap of every channel
@@ -384,6 +389,8 @@ def _backward(dy, x, w, stride, padding, dilation):
                    what="the shape of conv2d's output")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    if pays_off(x.shape, w.shape, geometry):  # as in `_forward`
+        return (*conv2d_backward_clipped(dy, x, w, geometry), dy.sum(axis=(0, 2, 3)))
     if geometry[4] and not (np.isfinite(x).all() and np.isfinite(w).all()):
         # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw from x,
         # in dx from w, whose junk lands on real pixels): read only real taps instead.

@@ -37,13 +37,17 @@ def _check_params(params) -> list[np.ndarray]:
     return list(params)
 
 
+# NumPy >= 1.25 keeps its exceptions in np.exceptions; 1.24 (still supported) at the top level.
+_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", Exception)
+
+
 def _overlap(a, b) -> bool:
     """Whether ``a`` and ``b`` share any number in memory (exactly, or "maybe" if that is too hard to tell)."""
     if not np.may_share_memory(a, b):  # disjoint address ranges: the quick and usual answer
         return False
     try:
         return bool(np.shares_memory(a, b, max_work=10**5))
-    except np.exceptions.TooHardError if hasattr(np, "exceptions") else Exception:  # NumPy < 1.25
+    except _TOO_HARD:
         return True
 
 

@@ -29,7 +29,7 @@ def naive_conv2d_backward(dy, x, w, stride, padding, dilation):
     (s, p, d) = stride, padding, dilation
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
     dxp, dw = np.zeros(xp.shape), np.zeros(w.shape)
-    n, f, ho, wo = dy.shape
+    n, _, ho, wo = dy.shape
     with np.errstate(invalid="ignore", over="ignore"):
         for b, r, col, i, j in itertools.product(range(n), range(ho), range(wo), *map(range, w.shape[2:])):
             pixel = (b, slice(None), r * s + i * d, col * s + j * d)
@@ -56,9 +56,12 @@ def test_issue_example_conv2d_backward_with_an_inf_pixel_and_an_inf_weight():
     np.testing.assert_array_equal(dx[0, 0], [[1, np.inf, np.inf], [2, np.inf, np.inf], [1, 2, 1]])
 
 
+@pytest.mark.parametrize("clipped", [False, True])  # the padded buffer, or tap by tap over the real image
 @pytest.mark.parametrize("channels", [2, 40])  # the copied-windows path and the one-product-per-tap path
 @pytest.mark.parametrize(("stride", "padding", "dilation"), [(1, 0, 1), (1, 1, 2), (2, 1, 1)])
-def test_conv2d_backward_with_inf_and_nan_matches_every_product(channels, stride, padding, dilation, rng):
+def test_conv2d_backward_with_inf_and_nan_matches_every_product(clipped, channels, stride, padding, dilation, rng,
+                                                                 monkeypatch):
+    monkeypatch.setattr(convolution, "pays_off", lambda *args: clipped)
     x = with_non_finite(rng, (2, channels, 6, 7), share=0.03)
     w = with_non_finite(rng, (3, channels, 2, 3), share=0.03)
     dy_shape = (2, 3, *cd.conv_output_shape(6, 7, 2, 3, stride=stride, padding=padding, dilation=dilation))
@@ -298,6 +301,56 @@ def test_pooling_memory_is_a_small_multiple_of_input_and_output(name, size, stri
     # indices (int64: twice a float32) of both passes.
     budget = 8 * (x.nbytes + y.nbytes) + 2**14
     assert peak_bytes(getattr(cd, name), *args, size, stride=stride, padding=padding) < budget
+
+
+CONV_CASES = [  # (x shape, w shape, geometry): padding that dwarfs the image, and ordinary calls
+    ((1, 1, 1, 1), (1, 1, 1, 1), {"padding": 10**4, "stride": 10**5}),  # was 3.2 GB for one number
+    ((1, 2, 1, 1), (3, 2, 2, 2), {"padding": 10**6, "stride": 10**6, "dilation": 10**6}),
+    ((2, 3, 5, 4), (2, 3, 3, 3), {"padding": 300, "stride": (200, 250)}),
+    ((8, 3, 32, 32), (6, 3, 5, 5), {"padding": 2}),
+    ((4, 16, 64, 64), (32, 16, 3, 3), {"padding": 1, "stride": 2}),
+]
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "geometry"), CONV_CASES)
+def test_conv2d_memory_is_a_small_multiple_of_input_and_output_plus_a_band(x_shape, w_shape, geometry, rng):
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y = cd.conv2d(x, w, **geometry)
+    band = 4 * convolution.WINDOW_BLOCK_BYTES  # the copied windows of one band and its product
+    assert peak_bytes(cd.conv2d, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + y.nbytes) + band
+    assert peak_bytes(cd.conv2d_backward, y, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + 2 * y.nbytes) + band
+
+
+def naive_conv2d_unpadded(dy, x, w, stride, padding, dilation=1):
+    """``y`` and the gradients by every product of the definition, a tap on the padding
+    multiplying a zero: loops over outputs and taps only, so any padding will do."""
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    (sh, sw), (ph, pw), (dh, dw_) = pair(stride), pair(padding), pair(dilation)
+    _, _, ho, wo = dy.shape
+    y, dx, dw = np.zeros(dy.shape), np.zeros(x.shape), np.zeros(w.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for r, col, i, j in itertools.product(range(ho), range(wo), *map(range, w.shape[2:])):
+            row, column = r * sh + i * dh - ph, col * sw + j * dw_ - pw
+            real = 0 <= row < x.shape[2] and 0 <= column < x.shape[3]
+            pixel = x[:, :, row, column] if real else np.zeros(x.shape[:2])  # (N, C)
+            y[:, :, r, col] += pixel @ w[:, :, i, j].T
+            dw[:, :, i, j] += dy[:, :, r, col].T @ pixel
+            if real:
+                dx[:, :, row, column] += dy[:, :, r, col] @ w[:, :, i, j]
+    return y, dx, dw
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "geometry"), CONV_CASES[:3])
+def test_conv2d_with_a_padding_that_dwarfs_the_image_is_right(x_shape, w_shape, geometry, rng):
+    x, w = with_non_finite(rng, x_shape, share=0.2), with_non_finite(rng, w_shape, share=0.2)
+    y = cd.conv2d(x, w, **geometry)
+    dy = with_non_finite(rng, y.shape, share=0.2)
+    dx, dw, db = cd.conv2d_backward(dy, x, w, **geometry)
+    want_y, want_dx, want_dw = naive_conv2d_unpadded(dy, x, w, **geometry)
+    for got, want in ((y, want_y), (dx, want_dx), (dw, want_dw)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)  # NaN where NaN, inf where inf
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(db, dy.sum(axis=(0, 2, 3)))
 
 
 # ---------------------------------------------------------------------------------------------
