@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["fold", "pad", "taps", "unpad", "windows"]
+__all__ = ["dwarfed", "fold", "gather", "pad", "scatter", "taps", "unpad", "windows"]
 
 
 def pad(x, padding, value=0.0):
@@ -84,3 +84,36 @@ def unpad(xp, padding):
     """Inverse of `pad`: the interior of ``xp``."""
     ph, pw = padding
     return xp[:, :, ph : xp.shape[2] - ph, pw : xp.shape[3] - pw]
+
+
+def dwarfed(x_shape, padding) -> bool:
+    """Whether the padded images would outweigh the images several times over (then `gather`)."""
+    (_, _, h, w), (ph, pw) = x_shape[-4:], padding
+    return (h + 2 * ph) * (w + 2 * pw) > 4 * h * w + 2**16
+
+
+def _reads(n_in, n_out, k, s, p):
+    """Input index read by output ``o`` at offset ``t`` (clipped to the image) and whether it is real."""
+    at = np.array([[min(max(o * s + t - p, -1), n_in) for t in range(k)] for o in range(n_out)], np.intp)
+    return np.clip(at, 0, n_in - 1), (at >= 0) & (at < n_in)
+
+
+def gather(x, kernel, stride, padding, out_hw):
+    """`windows` of the zero-padded ``x``, (N, C, H_out, W_out, KH, KW), copied from ``x`` alone:
+    for paddings that dwarf the image (the padded copy is never built)."""
+    (rows, real_rows), (cols, real_cols) = (_reads(x.shape[a], out_hw[a - 2], kernel[a - 2], stride[a - 2],
+                                                   padding[a - 2]) for a in (2, 3))
+    real = real_rows[:, None, :, None] & real_cols[None, :, None, :]  # (H_out, W_out, KH, KW)
+    return np.where(real, x[:, :, rows[:, None, :, None], cols[None, :, None, :]], 0)
+
+
+def scatter(dwin, x_shape, kernel, stride, padding):
+    """Adjoint of `gather`: add window gradients (N, C, H_out, W_out, KH, KW) onto the image."""
+    out_hw = dwin.shape[2:4]
+    (rows, real_rows), (cols, real_cols) = (_reads(x_shape[a], out_hw[a - 2], kernel[a - 2], stride[a - 2],
+                                                   padding[a - 2]) for a in (2, 3))
+    real = real_rows[:, None, :, None] & real_cols[None, :, None, :]
+    dx = np.zeros(x_shape, dwin.dtype)
+    np.add.at(dx, (slice(None), slice(None), rows[:, None, :, None], cols[None, :, None, :]),
+              np.where(real, dwin, 0))  # what fell on the padding is dropped, not added to an edge
+    return dx

@@ -12,7 +12,7 @@ import numpy as np
 
 from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
 from ._layer import Layer, he_normal
-from ._windows import fold, pad, unpad, windows
+from ._windows import dwarfed, fold, gather, pad, scatter, unpad, windows
 from .convolution import _output_shape
 
 __all__ = [
@@ -147,7 +147,10 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     """
     (x, w, *rest), stride, padding = _check_local(x, w, b, stride, padding)
     ho, wo, f, c, kh, kw = w.shape
-    win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
+    if dwarfed(x.shape, padding):  # a padding that dwarfs the image: never build it
+        win = gather(x, (kh, kw), stride, padding, (ho, wo))
+    else:
+        win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
     cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, x.shape[0], c * kh * kw)
     with _as_torch():
         y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
@@ -178,14 +181,19 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     dy = as_shaped(dy, "dy", (n, f, ho, wo), "(N, F, H_out, W_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    xp = pad(x, padding)
-    cols = windows(xp, (kh, kw), stride).transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
+    clipped = dwarfed(x.shape, padding)  # as in `locally_connected2d`
+    xp = x if clipped else pad(x, padding)
+    win = gather(x, (kh, kw), stride, padding, (ho, wo)) if clipped else windows(xp, (kh, kw), stride)
+    cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
     dy_p = dy.transpose(2, 3, 0, 1).reshape(ho * wo, n, f)  # (Ho·Wo, N, F)
     with _as_torch():
         dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
         dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
         dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
-        dx = unpad(fold(dwin, xp.shape, stride), padding)
+        if clipped:
+            dx = scatter(dwin, x.shape, (kh, kw), stride, padding)
+        else:
+            dx = unpad(fold(dwin, xp.shape, stride), padding)
         return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
 
 

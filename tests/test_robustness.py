@@ -353,6 +353,41 @@ def test_conv2d_with_a_padding_that_dwarfs_the_image_is_right(x_shape, w_shape, 
         np.testing.assert_array_equal(db, dy.sum(axis=(0, 2, 3)))
 
 
+LOCAL_CASES = [  # (x shape, kernel, stride, padding)
+    ((1, 1, 1, 1), 1, 10**5, 10**4),  # one number out; the padded copy was 3.2 GB
+    ((2, 3, 2, 3), 2, (150, 170), 200),
+    ((2, 2, 9, 9), 3, 1, 1),
+]
+
+
+def _local_case(rng, x_shape, k, stride, padding):
+    ho, wo = cd.conv_output_shape(*x_shape[2:], k, k, stride=stride, padding=padding)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal((ho, wo, 2, x_shape[1], k, k))
+    return x, w, rng.standard_normal((x_shape[0], 2, ho, wo))
+
+
+@pytest.mark.parametrize(("x_shape", "k", "stride", "padding"), LOCAL_CASES)
+def test_locally_connected_memory_whatever_the_padding(x_shape, k, stride, padding, rng):
+    x, w, dy = _local_case(rng, x_shape, k, stride, padding)
+    windows = x.shape[0] * w.size // w.shape[2] * x.itemsize  # one copy of every window, (N, C, H_out, W_out, KH, KW)
+    budget = 4 * (x.nbytes + w.nbytes + 2 * dy.nbytes + windows) + 2**14
+    assert peak_bytes(cd.locally_connected2d, x, w, stride=stride, padding=padding) < budget
+    assert peak_bytes(cd.locally_connected2d_backward, dy, x, w, stride=stride, padding=padding) < budget
+
+
+@pytest.mark.parametrize(("x_shape", "k", "stride", "padding"), LOCAL_CASES[1:])
+def test_locally_connected_with_or_without_the_padded_copy(x_shape, k, stride, padding, rng, monkeypatch):
+    x, w, dy = _local_case(rng, x_shape, k, stride, padding)
+    x[0, 0, 0, 0], w[0, 0, 0, 0, 0, 0] = np.inf, np.nan
+    results = []
+    for clipped in (False, True):
+        monkeypatch.setattr(cd.layers, "dwarfed", lambda *args, clipped=clipped: clipped)
+        results.append((cd.locally_connected2d(x, w, stride=stride, padding=padding),
+                        *cd.locally_connected2d_backward(dy, x, w, stride=stride, padding=padding)))
+    for padded, gathered in zip(*results, strict=True):
+        np.testing.assert_allclose(gathered, padded, rtol=1e-12)  # NaN where NaN, inf where inf
+
+
 # ---------------------------------------------------------------------------------------------
 # 7. Absurd but legal arguments
 
