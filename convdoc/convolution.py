@@ -274,7 +274,12 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
     Memory: the output and, per thread, one padded image and a band-sized buffer; never the
-    ``KH·KW``-times-larger copy of every window of the whole input.
+    ``KH·KW``-times-larger copy of every window of the whole input. When a padded image would
+    outweigh the input and output several times over (a large padding read with a large
+    stride or dilation), the same sums are made tap by tap over the real image instead.
+
+    inf and NaN propagate as in torch (float64): a tap that reads the padding multiplies its
+    zero, so an infinite weight there gives NaN.
 
     Examples
     --------
