@@ -9,6 +9,7 @@ rule and shows what was received, e.g.::
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -17,6 +18,7 @@ __all__ = [
     "as_pair",
     "as_real_array",
     "as_shaped",
+    "check_allocatable",
     "check_bool",
     "check_float_dtype",
     "check_positive_int",
@@ -189,3 +191,18 @@ def check_float_dtype(value, name: str = "dtype") -> np.dtype:
         got = dtype if dtype is not None and value is not None else f"{value!r} ({type(value).__name__})"
         raise TypeError(f"`{name}` must be a floating dtype such as np.float32 or np.float64; got {got}")
     return dtype
+
+
+def check_allocatable(shape, what: str) -> tuple:
+    """Return ``shape`` if an array of it could exist (NumPy's limit: 2**63 bytes), else raise.
+
+    Examples
+    --------
+    >>> check_allocatable((2, 10**18, 10**18), "the output (N, F, H_out, W_out) that `padding` gives")
+    Traceback (most recent call last):
+    ...
+    ValueError: the output (N, F, H_out, W_out) that `padding` gives must fit in memory; got shape (2, 1000000000000000000, 1000000000000000000)
+    """
+    if math.prod(shape) * 8 >= 2**63:
+        raise ValueError(f"{what} must fit in memory; got shape {tuple(shape)}")
+    return tuple(shape)

@@ -17,7 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
+from ._checks import (
+    as_pair,
+    as_real_array,
+    as_shaped,
+    check_allocatable,
+    check_bool,
+    check_positive_int,
+    result_dtype,
+)
 from ._clipped import conv2d_backward_clipped, conv2d_clipped, pays_off
 from ._layer import Layer, he_normal
 
@@ -83,6 +91,8 @@ def _check(x, w, b, stride, padding, dilation):
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
     out_hw = _output_shape(*x.shape[2:], *w.shape[2:], stride, padding, dilation, name="w")
+    check_allocatable((x.shape[0], w.shape[0], *out_hw), "the output (N, F, H_out, W_out) that `x`, `w`, "
+                      "`stride`, `padding` and `dilation` give")
     return arrays, _geometry(x.shape, w.shape, stride, padding, dilation, out_hw)
 
 
@@ -493,6 +503,8 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     out_hw = _output_shape(*image.shape, *kernel.shape, stride, padding, (1, 1))
+    check_allocatable((1, 1, *out_hw), "the output (N, F, H_out, W_out) that `image`, `kernel`, `stride` and "
+                      "`padding` give")
     geometry = _geometry((1, 1, *image.shape), (1, 1, *kernel.shape), stride, padding, (1, 1), out_hw)
     return _forward(image[None, None], kernel[None, None], None, geometry)[0, 0]
 

@@ -407,6 +407,23 @@ def test_huge_stride_or_dilation_that_cannot_matter(kwargs, rng):
     np.testing.assert_array_equal(dw, dw_small)
 
 
+@pytest.mark.parametrize("call", [
+    lambda: cd.conv2d(np.ones((1, 1, 1, 1)), np.ones((1, 1, 1, 1)), padding=10**18),
+    lambda: cd.conv2d_backward(np.ones((1, 1, 1, 1)), np.ones((1, 1, 1, 1)), np.ones((1, 1, 1, 1)), padding=10**18),
+    lambda: cd.correlate2d(np.ones((1, 1)), np.ones((1, 1)), padding=(1, 10**19)),
+])
+def test_outputs_too_large_to_exist_are_refused_clearly(call):
+    with pytest.raises(ValueError, match=r"the output \(N, F, H_out, W_out\) that `.*` give must fit in memory"):
+        call()
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_pooling_with_absurd_windows_is_right(name):  # pooling's output is never larger than its input + 1
+    args = (np.full((1, 1, 1, 1), 2.0),) * (2 if name.endswith("backward") else 1)
+    out = getattr(cd, name)(*args, 4 * 10**18 + 1, stride=1, padding=2 * 10**18)
+    assert out.shape == (1, 1, 1, 1) and np.isfinite(out).all()
+
+
 @pytest.mark.parametrize(("cls", "name"), [(cd.GradientDescent, "lr"), (cd.GradientDescent, "momentum"),
                                            (cd.Adam, "lr"), (cd.Adam, "eps")])
 def test_numbers_beyond_the_float_range_are_a_value_error(cls, name):
