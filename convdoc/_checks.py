@@ -9,6 +9,7 @@ rule and shows what was received, e.g.::
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -17,7 +18,11 @@ __all__ = [
     "as_pair",
     "as_real_array",
     "as_shaped",
+    "check_allocatable",
+    "check_bool",
+    "check_float_dtype",
     "check_positive_int",
+    "check_rng",
     "result_dtype",
 ]
 
@@ -137,3 +142,67 @@ def check_positive_int(value, name: str) -> int:
     if value < 1:
         raise ValueError(f"`{name}` must be a positive int; got {value!r}")
     return int(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy), else raise.
+
+    Examples
+    --------
+    >>> check_bool("no", "bias")
+    Traceback (most recent call last):
+    ...
+    TypeError: `bias` must be True or False; got 'no' (str)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_rng(value, name: str = "rng"):
+    """Return ``value`` if it is a ``numpy.random.Generator`` or an int seed >= 0, else raise."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an int seed or a numpy.random.Generator; got {value!r} "
+                        f"({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"`{name}` must be an int seed >= 0 or a numpy.random.Generator; got {value!r}")
+    return int(value)
+
+
+def check_float_dtype(value, name: str = "dtype") -> np.dtype:
+    """Return ``value`` as a NumPy floating dtype (float32, float64, ...), else raise.
+
+    Examples
+    --------
+    >>> check_float_dtype("float32")
+    dtype('float32')
+    >>> check_float_dtype(np.int64)
+    Traceback (most recent call last):
+    ...
+    TypeError: `dtype` must be a floating dtype such as np.float32 or np.float64; got int64
+    """
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if value is None or dtype is None or dtype.kind != "f":
+        got = dtype if dtype is not None and value is not None else f"{value!r} ({type(value).__name__})"
+        raise TypeError(f"`{name}` must be a floating dtype such as np.float32 or np.float64; got {got}")
+    return dtype
+
+
+def check_allocatable(shape, what: str) -> tuple:
+    """Return ``shape`` if an array of it could exist (NumPy's limit: 2**63 bytes), else raise.
+
+    Examples
+    --------
+    >>> check_allocatable((2, 10**18, 10**18), "the output (N, F, H_out, W_out) that `padding` gives")
+    Traceback (most recent call last):
+    ...
+    ValueError: the output (N, F, H_out, W_out) that `padding` gives must fit in memory; got shape (2, 1000000000000000000, 1000000000000000000)
+    """
+    if math.prod(shape) * 8 >= 2**63:
+        raise ValueError(f"{what} must fit in memory; got shape {tuple(shape)}")
+    return tuple(shape)

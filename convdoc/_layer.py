@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_float_dtype, check_rng
+
 __all__ = ["Layer", "he_normal"]
 
 
 def he_normal(rng, shape, fan_in, dtype):
-    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed."""
+    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed; `rng` and `dtype` checked."""
+    rng, dtype = check_rng(rng), check_float_dtype(dtype)
     return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
 
 

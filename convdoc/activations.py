@@ -69,15 +69,15 @@ def relu(z) -> np.ndarray:
 
 
 def relu_grad(z) -> np.ndarray:
-    """Derivative of `relu`: 1 where ``z > 0``, else 0 (0 at ``z = 0``, like PyTorch).
+    """Derivative of `relu`: 0 where ``z <= 0``, else 1 (0 at ``z = 0`` and 1 at NaN, like PyTorch).
 
     Examples
     --------
-    >>> relu_grad([-1, 0, 2])
-    array([0., 0., 1.])
+    >>> relu_grad([-1, 0, 2, np.nan])
+    array([0., 0., 1., 1.])
     """
     z = _float(z)
-    return (z > 0).astype(z.dtype)
+    return (~(z <= 0)).astype(z.dtype)
 
 
 def _check_slope_offset(a, b) -> tuple[float, float]:
@@ -208,14 +208,15 @@ def absolute(z) -> np.ndarray:
 
 
 def absolute_grad(z) -> np.ndarray:
-    """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0``, like PyTorch).
+    """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0`` and at NaN, like PyTorch).
 
     Examples
     --------
-    >>> absolute_grad([-3, 0, 2])
-    array([-1.,  0.,  1.])
+    >>> absolute_grad([-3, 0, 2, np.nan])
+    array([-1.,  0.,  1.,  0.])
     """
-    return np.sign(_float(z))
+    z = _float(z)
+    return np.where(np.isnan(z), 0, np.sign(z)).astype(z.dtype, copy=False)
 
 
 class _Elementwise(Layer):
@@ -236,7 +237,11 @@ class _Elementwise(Layer):
         dy = as_real_array(dy, "dy")
         if dy.shape != x.shape:
             raise ValueError(f"`dy` must have the shape of the forward input {x.shape}; got shape {dy.shape}")
-        return dy.astype(result_dtype(dy, x), copy=False) * self._df(x)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf·0 is NaN, as in torch
+            return self._chain(dy.astype(result_dtype(dy, x), copy=False), x)
+
+    def _chain(self, dy, x):
+        return dy * self._df(x)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -255,6 +260,11 @@ class ReLU(_Elementwise):
     """
 
     _f, _df = staticmethod(relu), staticmethod(relu_grad)
+
+    def _chain(self, dy, x):
+        """``dy`` where ``x > 0`` (or NaN), else 0: a choice, not a product (torch's
+        ``threshold_backward``), so an infinite ``dy`` at ``x <= 0`` gives 0, not NaN."""
+        return np.where(x <= 0, 0, dy).astype(dy.dtype, copy=False)
 
 
 class Square(_Elementwise):

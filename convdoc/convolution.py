@@ -17,7 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._checks import (
+    as_pair,
+    as_real_array,
+    as_shaped,
+    check_allocatable,
+    check_bool,
+    check_positive_int,
+    result_dtype,
+)
+from ._clipped import conv2d_backward_clipped, conv2d_clipped, pays_off
 from ._layer import Layer, he_normal
 
 __all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
@@ -82,13 +91,29 @@ def _check(x, w, b, stride, padding, dilation):
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
     out_hw = _output_shape(*x.shape[2:], *w.shape[2:], stride, padding, dilation, name="w")
-    return arrays, (stride, padding, dilation, out_hw)
+    check_allocatable((x.shape[0], w.shape[0], *out_hw), "the output (N, F, H_out, W_out) that `x`, `w`, "
+                      "`stride`, `padding` and `dilation` give")
+    return arrays, _geometry(x.shape, w.shape, stride, padding, dilation, out_hw)
+
+
+def _geometry(x_shape, w_shape, stride, padding, dilation, out_hw):
+    """``(stride, padding, dilation, out_hw, wide)`` as the engine uses them.
+
+    A stride or dilation that cannot matter is replaced by one that gives the same windows
+    (absurd but legal values, e.g. ``10**18``, would overflow the views' byte strides): the
+    dilation of a one-tap axis by 1, a stride larger than the padded input (one output) by
+    that size. ``wide`` chooses the windows' layout (see `_image_buffer`): with stride 1.
+    """
+    padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
+    dilation = tuple(1 if k == 1 else d for k, d in zip(w_shape[2:], dilation, strict=True))
+    stride = tuple(min(s, p) for s, p in zip(stride, padded, strict=True))
+    return stride, padding, dilation, out_hw, stride == (1, 1)
 
 
 def _row_width(x_shape, geometry):
-    """Columns per output row in the windows' layout: ``Wp`` with stride 1 (wide), else ``W_out``."""
-    (_, pw), (_, wo) = geometry[1], geometry[3]
-    return x_shape[3] + 2 * pw if geometry[0] == (1, 1) else wo
+    """Columns per output row in the windows' layout: ``Wp`` if wide (stride 1), else ``W_out``."""
+    (_, pw), (_, wo), wide = geometry[1], geometry[3], geometry[4]
+    return x_shape[3] + 2 * pw if wide else wo
 
 
 def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
@@ -103,9 +128,8 @@ def _image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     the output. With a larger stride a row has exactly ``W_out`` columns.
     """
     (_, c, h, wd), (kh, kw) = x_shape, kernel_hw
-    (sh, sw), (ph, pw), (dh, dw), (ho, _) = geometry
+    (sh, sw), (ph, pw), (dh, dw), (ho, _), wide = geometry
     hp, wp = h + 2 * ph, wd + 2 * pw
-    wide = (sh, sw) == (1, 1)
     slack = (kw - 1) * dw if wide else 0  # the junk columns of the last row reach past the last image
     buffer = np.zeros((c, images * hp * wp + slack), dtype)
     interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)[:, :, ph : ph + h, pw : pw + wd]
@@ -162,18 +186,21 @@ def _parallel(work, n_units, flops):
     `PARALLEL_FLOPS` starts one worker per thread; each takes the next unit not yet taken until
     none is left (a slow core simply takes fewer), while the BLAS is limited to one thread, so
     that every core copies windows *and* multiplies, instead of one core copying while the BLAS
-    threads wait. Returns the list of the workers' results.
+    threads wait. The BLAS is limited to one thread for such a call (of more than one unit)
+    also when it runs in one thread, so that its bits depend neither on `THREADS` nor on the
+    BLAS's own setting.
+    Returns the list of the workers' results.
     """
-    threads = 1
-    if flops >= PARALLEL_FLOPS and n_units > 1:
-        blas = _blas()
-        if THREADS is not None:
-            threads = THREADS
-        elif blas is not None:
-            threads = max(lc.num_threads for lc in blas.lib_controllers)
-        threads = min(threads, n_units)
-    if threads == 1:
+    if flops < PARALLEL_FLOPS or n_units == 1:  # here, with the BLAS as it is set (THREADS plays no part)
         return [work(range(n_units))]
+    blas = _blas()
+    if THREADS is not None:
+        threads = THREADS
+    elif blas is not None:
+        threads = max(lc.num_threads for lc in blas.lib_controllers)
+    else:
+        threads = 1
+    threads = min(threads, n_units)
     todo = queue.SimpleQueue()
     for i in range(n_units):
         todo.put(i)
@@ -186,10 +213,24 @@ def _parallel(work, n_units, flops):
                 return
 
     with contextlib.ExitStack() as stack:
+        # One BLAS thread even when this call runs in one thread (THREADS = 1): each unit's
+        # products then round alike whatever the thread count.
         if blas is not None:
             stack.enter_context(blas.limit(limits=1))
+        if threads == 1:
+            return [work(next_units())]
         pool = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="convdoc"))
         return list(pool.map(lambda _: work(next_units()), range(threads)))
+
+
+def _as_torch(func):
+    """Run ``func`` where inf - inf is NaN and a sum past the float range is inf, silently, as
+    in torch. Also on each worker thread: NumPy's error state belongs to a thread."""
+    @functools.wraps(func)
+    def quietly(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return func(*args, **kwargs)
+    return quietly
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -243,7 +284,12 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
     Memory: the output and, per thread, one padded image and a band-sized buffer; never the
-    ``KH·KW``-times-larger copy of every window of the whole input.
+    ``KH·KW``-times-larger copy of every window of the whole input. When a padded image would
+    outweigh the input and output several times over (a large padding read with a large
+    stride or dilation), the same sums are made tap by tap over the real image instead.
+
+    inf and NaN propagate as in torch (float64): a tap that reads the padding multiplies its
+    zero, so an infinite weight there gives NaN.
 
     Examples
     --------
@@ -260,10 +306,14 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     return _forward(x, w, b[0] if b else None, geometry)
 
 
+@_as_torch
 def _forward(x, w, b, geometry):
     dtype = result_dtype(x, w, *([] if b is None else [b]))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     bias = None if b is None else b.astype(dtype)[:, None, None]
+    if pays_off(x.shape, w.shape, geometry):  # a padding that dwarfs the image: never build it
+        y = conv2d_clipped(x, w, geometry, dtype)
+        return y if bias is None else np.add(y, bias, out=y)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     y = np.empty((n, f, ho, wo), dtype)
     rows = c * kh * kw  # the inner dimension of the product: every tap of every channel
@@ -271,6 +321,7 @@ def _forward(x, w, b, geometry):
     groups, bands = _plan(n, rows, (ho, wo), width, WINDOW_BLOCK_BYTES // dtype.itemsize)
     weights = w.reshape(f, rows)
 
+    @_as_torch
     def work(units):
         _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, len(groups[0]), dtype)
         most = len(groups[0]) * max(stop - start for start, stop in bands) * width
@@ -343,11 +394,22 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     >>> db
     array([4.])
     """
+    return _backward(dy, x, w, stride, padding, dilation)
+
+
+@_as_torch
+def _backward(dy, x, w, stride, padding, dilation):
     (x, w), geometry = _check(x, w, None, stride, padding, dilation)
     dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0], *geometry[3]), "(N, F, H_out, W_out)",
                    what="the shape of conv2d's output")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
+    if pays_off(x.shape, w.shape, geometry):  # as in `_forward`
+        return (*conv2d_backward_clipped(dy, x, w, geometry), dy.sum(axis=(0, 2, 3)))
+    if geometry[4] and not (np.isfinite(x).all() and np.isfinite(w).all()):
+        # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw from x,
+        # in dx from w, whose junk lands on real pixels): read only real taps instead.
+        geometry = (*geometry[:4], False)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     dx = np.empty(x.shape, dtype)
     per_tap = c >= TAP_CHANNELS
@@ -356,6 +418,7 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     width = _row_width(x.shape, geometry)
     groups, bands = _plan(n, c if per_tap else c * kh * kw, (ho, wo), width, BLOCK_ELEMENTS)
 
+    @_as_torch
     def work(units):
         g = len(groups[0])
         _, interior, windows = _image_buffer(x.shape, (kh, kw), geometry, g, dtype)
@@ -440,7 +503,10 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     out_hw = _output_shape(*image.shape, *kernel.shape, stride, padding, (1, 1))
-    return _forward(image[None, None], kernel[None, None], None, (stride, padding, (1, 1), out_hw))[0, 0]
+    check_allocatable((1, 1, *out_hw), "the output (N, F, H_out, W_out) that `image`, `kernel`, `stride` and "
+                      "`padding` give")
+    geometry = _geometry((1, 1, *image.shape), (1, 1, *kernel.shape), stride, padding, (1, 1), out_hw)
+    return _forward(image[None, None], kernel[None, None], None, geometry)[0, 0]
 
 
 def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
@@ -488,12 +554,13 @@ class Conv2d(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, dilation=1,
                  bias=True, rng=0, dtype=np.float64):
         c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        bias = check_bool(bias, "bias")
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
         self.dilation = as_pair(dilation, "dilation", minimum=1)
         self.weight = he_normal(rng, (f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros(f, dtype) if bias else None
+        self.bias = np.zeros(f, self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def _options(self):

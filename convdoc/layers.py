@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, as_shaped, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
 from ._layer import Layer, he_normal
-from ._windows import fold, pad, unpad, windows
+from ._windows import dwarfed, fold, gather, pad, scatter, unpad, windows
 from .convolution import _output_shape
 
 __all__ = [
@@ -24,6 +24,11 @@ __all__ = [
     "locally_connected2d",
     "locally_connected2d_backward",
 ]
+
+
+def _as_torch():
+    """inf - inf is NaN and a sum past the float range is inf, silently, as in torch."""
+    return np.errstate(invalid="ignore", over="ignore")
 
 
 def _check_dense(x, w, b=None):
@@ -65,9 +70,10 @@ def dense(x, w, b=None) -> np.ndarray:
     array([[1., 3., 8.]])
     """
     arrays = _check_dense(x, w, b)
-    y = arrays[0] @ arrays[1].T
-    if b is not None:
-        y += arrays[2]
+    with _as_torch():
+        y = arrays[0] @ arrays[1].T
+        if b is not None:
+            y += arrays[2]
     return y
 
 
@@ -85,7 +91,8 @@ def dense_backward(dy, x, w):
     dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0]), "(N, D_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    return dy @ w, dy.T @ x, dy.sum(axis=0)
+    with _as_torch():
+        return dy @ w, dy.T @ x, dy.sum(axis=0)
 
 
 def _check_local(x, w, b, stride, padding):
@@ -140,12 +147,16 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     """
     (x, w, *rest), stride, padding = _check_local(x, w, b, stride, padding)
     ho, wo, f, c, kh, kw = w.shape
-    win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
+    if dwarfed(x.shape, padding):  # a padding that dwarfs the image: never build it
+        win = gather(x, (kh, kw), stride, padding, (ho, wo))
+    else:
+        win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
     cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, x.shape[0], c * kh * kw)
-    y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
-    y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
-    if rest:
-        y += rest[0]
+    with _as_torch():
+        y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
+        y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
+        if rest:
+            y += rest[0]
     return y
 
 
@@ -170,14 +181,20 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     dy = as_shaped(dy, "dy", (n, f, ho, wo), "(N, F, H_out, W_out)", what="the output's shape")
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
-    xp = pad(x, padding)
-    cols = windows(xp, (kh, kw), stride).transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
+    clipped = dwarfed(x.shape, padding)  # as in `locally_connected2d`
+    xp = x if clipped else pad(x, padding)
+    win = gather(x, (kh, kw), stride, padding, (ho, wo)) if clipped else windows(xp, (kh, kw), stride)
+    cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
     dy_p = dy.transpose(2, 3, 0, 1).reshape(ho * wo, n, f)  # (Ho·Wo, N, F)
-    dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
-    dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
-    dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
-    dx = unpad(fold(dwin, xp.shape, stride), padding)
-    return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
+    with _as_torch():
+        dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
+        dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
+        dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
+        if clipped:
+            dx = scatter(dwin, x.shape, (kh, kw), stride, padding)
+        else:
+            dx = unpad(fold(dwin, xp.shape, stride), padding)
+        return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
 
 
 class Dense(Layer):
@@ -194,8 +211,9 @@ class Dense(Layer):
 
     def __init__(self, in_features, out_features, *, bias=True, rng=0, dtype=np.float64):
         d_in, d_out = check_positive_int(in_features, "in_features"), check_positive_int(out_features, "out_features")
+        bias = check_bool(bias, "bias")
         self.weight = he_normal(rng, (d_out, d_in), d_in, dtype)
-        self.bias = np.zeros(d_out, dtype) if bias else None
+        self.bias = np.zeros(d_out, self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):
@@ -236,12 +254,13 @@ class LocallyConnected2d(Layer):
     def __init__(self, in_channels, out_channels, input_size, kernel_size, *, stride=1, padding=0,
                  bias=True, rng=0, dtype=np.float64):
         c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+        bias = check_bool(bias, "bias")
         h, w = as_pair(input_size, "input_size", minimum=1)
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
         ho, wo = _output_shape(h, w, kh, kw, self.stride, self.padding, (1, 1), name="kernel_size")
         self.weight = he_normal(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros((f, ho, wo), dtype) if bias else None
+        self.bias = np.zeros((f, ho, wo), self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):

@@ -6,11 +6,9 @@ protocol in DESIGN.md (``forward``, ``backward``, ``params``, ``grads``, ``n_par
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_real_array, check_positive_int
+from ._checks import as_real_array, check_positive_int, check_rng
 
 __all__ = ["Sequential", "accuracy", "softmax_cross_entropy", "train"]
 
@@ -29,9 +27,13 @@ class Sequential:
     """
 
     def __init__(self, layers):
+        if not isinstance(layers, (list, tuple)):
+            raise TypeError(f"`layers` must be a list of layers; got {type(layers).__name__}")
+        if not layers:
+            raise ValueError("`layers` must hold at least one layer; got an empty list")
         self.layers = list(layers)
         for k, layer in enumerate(self.layers):
-            if not all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads")):
+            if not _is_layer(layer):
                 raise TypeError(f"`layers[{k}]` must be a layer with forward, backward, params and grads; "
                                 f"got {type(layer).__name__}")
 
@@ -62,6 +64,9 @@ class Sequential:
     def predict(self, x, batch_size=512):
         """Forward pass in batches (no gradients needed): the logits for every row of `x`."""
         x = as_real_array(x, "x")
+        if x.ndim < 1:
+            raise ValueError(f"`x` must have a batch axis, shape (N, ...); got shape {x.shape}")
+        batch_size = check_positive_int(batch_size, "batch_size")
         return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
     def __repr__(self):
@@ -69,17 +74,21 @@ class Sequential:
         return f"Sequential({inner}\n) with {self.n_params:,} params"
 
 
-def _check_labels(labels, n, k):
+def _is_layer(layer) -> bool:
+    return all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads"))
+
+
+def _check_labels(labels, n, k, name="labels", columns="one per column of `logits`"):
     try:
         labels = np.asarray(labels)
     except ValueError as exc:  # ragged lists
-        raise ValueError(f"`labels` must be integers of shape (N,) = ({n},); got {type(labels).__name__} "
+        raise ValueError(f"`{name}` must be integers of shape (N,) = ({n},); got {type(labels).__name__} "
                          f"({exc})") from None
     if labels.dtype.kind not in "iu" or labels.shape != (n,):
-        raise ValueError(f"`labels` must be integers of shape (N,) = ({n},); got dtype {labels.dtype}, "
+        raise ValueError(f"`{name}` must be integers of shape (N,) = ({n},); got dtype {labels.dtype}, "
                          f"shape {labels.shape}")
     if labels.min() < 0 or labels.max() >= k:
-        raise ValueError(f"`labels` must lie in 0..{k - 1} (one per column of `logits`); "
+        raise ValueError(f"`{name}` must lie in 0..{k - 1} ({columns}); "
                          f"got values {labels.min()}..{labels.max()}")
     return labels
 
@@ -127,11 +136,50 @@ def accuracy(logits, labels) -> float:
     return float(np.mean(logits.argmax(axis=1) == labels))
 
 
+def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
+    """Every argument of `train`, checked before its first step (so a refusal changes nothing)."""
+    if not _is_layer(model):
+        raise TypeError(f"`model` must be a Sequential or a layer (forward, backward, params, grads); "
+                        f"got {type(model).__name__}")
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "params")):
+        raise TypeError(f"`optimizer` must be an optimizer such as Adam(model.params); got {type(optimizer).__name__}")
+    mine, theirs = list(model.params), list(optimizer.params)
+    if len(mine) != len(theirs) or not all(
+            p.shape == q.shape and np.may_share_memory(p, q) for p, q in zip(mine, theirs, strict=False)):
+        raise ValueError(f"`optimizer` must update the model's parameters (build it with `model.params`); "
+                         f"got one over {len(theirs)} arrays for a model of {len(mine)}")
+    x = as_real_array(x, "x")
+    if x.ndim < 1 or not np.isfinite(x).all():
+        raise ValueError(f"`x` must hold finite examples along its first axis; got shape {x.shape} with "
+                         f"{np.count_nonzero(~np.isfinite(x))} inf or nan values")
+    try:
+        shape = np.shape(y)
+    except ValueError:  # ragged lists
+        shape = "ragged"
+    if shape != (len(x),):
+        raise ValueError(f"`y` must hold one label per example, shape ({len(x)},); got shape {shape}")
+    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
+    rng = check_rng(rng)
+    logits = np.asarray(model.forward(x[:1]))  # the number of classes K; changes no parameter
+    if logits.ndim != 2 or logits.shape[0] != 1:
+        raise ValueError(f"`model` must map `x` to logits of shape (N, K); got shape {logits.shape} for one example")
+    y = _check_labels(y, len(x), logits.shape[1], "y", f"one per output of `model`, K = {logits.shape[1]}")
+    return x, y, epochs, batch_size, np.random.default_rng(rng)
+
+
 def train(model, x, y, *, optimizer, epochs, batch_size, rng=0) -> dict:
     """Minibatch training with `softmax_cross_entropy`; returns ``{"loss": [...], "accuracy": [...]}``.
 
     Each epoch visits the examples in an order drawn from `rng` (a seed or Generator), so
     a run is reproducible. The history holds each epoch's mean batch loss and accuracy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Before the first step, so that a refused call leaves the model as it was: if `model`
+        is not a layer, `optimizer` does not update ``model.params``, `x` is not a finite real
+        array, `y` is not one integer label per example in ``0..K-1`` (K: the model's outputs,
+        from one forward pass), or `epochs`, `batch_size`, `rng` are invalid.
 
     Examples
     --------
@@ -143,14 +191,7 @@ def train(model, x, y, *, optimizer, epochs, batch_size, rng=0) -> dict:
     >>> history["accuracy"][-1], history["loss"][-1] < history["loss"][0]
     (1.0, True)
     """
-    x = as_real_array(x, "x")
-    y = np.asarray(y)
-    if y.shape != (len(x),):
-        raise ValueError(f"`y` must hold one label per example, shape ({len(x)},); got shape {y.shape}")
-    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
-    if not isinstance(rng, (np.random.Generator, numbers.Integral)):
-        raise TypeError(f"`rng` must be an int seed or a numpy.random.Generator; got {type(rng).__name__}")
-    rng = np.random.default_rng(rng)
+    x, y, epochs, batch_size, rng = _check_training(model, x, y, optimizer, epochs, batch_size, rng)
     history = {"loss": [], "accuracy": []}
     for _ in range(epochs):
         order = rng.permutation(len(x))

@@ -7,6 +7,7 @@ the very arrays given as `params`, so a layer holding them sees the new values a
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
@@ -29,16 +30,37 @@ def _check_params(params) -> list[np.ndarray]:
             raise TypeError(f"`params[{i}]` must be a float ndarray (updated in place); got {kind}")
         if not p.flags.writeable:
             raise ValueError(f"`params[{i}]` must be writeable (it is updated in place); got a read-only array")
-    if len({id(p) for p in params}) != len(params):
-        raise ValueError("`params` must not list the same array twice (it would be updated twice)")
+    for i, j in itertools.combinations(range(len(params)), 2):  # not id(): views share numbers too
+        if _overlap(params[i], params[j]):
+            raise ValueError(f"`params` must not list the same numbers twice (each step would update them twice); "
+                             f"got params[{i}] and params[{j}] sharing memory (one array twice, or views of one)")
     return list(params)
+
+
+# NumPy >= 1.25 keeps its exceptions in np.exceptions; 1.24 (still supported) at the top level.
+_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", Exception)
+
+
+def _overlap(a, b) -> bool:
+    """Whether ``a`` and ``b`` share any number in memory (exactly, or "maybe" if that is too hard to tell)."""
+    if not np.may_share_memory(a, b):  # disjoint address ranges: the quick and usual answer
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10**5))
+    except _TOO_HARD:
+        return True
 
 
 def _check_number(value, name: str, rule: str, ok) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number {rule}; got {value!r} ({type(value).__name__})")
-    if not (math.isfinite(value) and ok(value)):
-        raise ValueError(f"`{name}` must be {rule}; got {value!r}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        finite = False
+    if not (finite and ok(value)):
+        text = repr(value)
+        raise ValueError(f"`{name}` must be {rule}; got {text if len(text) < 40 else text[:20] + '...'}")
     return float(value)
 
 

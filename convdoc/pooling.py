@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, as_shaped, result_dtype
+from ._checks import as_pair, as_real_array, as_shaped, check_allocatable, result_dtype
 from ._layer import Layer
-from ._windows import fold, pad, unpad, windows
+from ._windows import taps
 from .convolution import _output_shape
 
 __all__ = [
@@ -25,22 +25,78 @@ __all__ = [
 ]
 
 
+def _check_padding(size, padding):
+    """torch's rule, so that every window holds a real pixel: padding at most half the window."""
+    if padding[0] > size[0] // 2 or padding[1] > size[1] // 2:
+        raise ValueError(f"`padding` must be at most half the window `size` {size} (as in torch), so that "
+                         f"every window holds a real pixel; got {padding}")
+
+
 def _geometry(x, size, stride, padding):
     """Validate; return ``x`` as floats, the window, stride, padding and output shape."""
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
     size = as_pair(size, "size", minimum=1)
     stride = size if stride is None else as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
-    if padding[0] > size[0] // 2 or padding[1] > size[1] // 2:
-        raise ValueError(f"`padding` must be at most half the window `size` {size} (as in torch), so that "
-                         f"every window holds a real pixel; got {padding}")
+    _check_padding(size, padding)
     out_hw = _output_shape(*x.shape[2:], *size, stride, padding, (1, 1), name="size")
+    check_allocatable((*x.shape[:2], *out_hw), "the output (N, C, H_out, W_out) that `x`, `size`, `stride` "
+                      "and `padding` give")
     return x.astype(result_dtype(x), copy=False), size, stride, padding, out_hw
 
 
 def _check_dy(dy, x, out_hw):
     dy = as_shaped(dy, "dy", (*x.shape[:2], *out_hw), "(N, C, H_out, W_out)", what="the output's shape")
     return dy.astype(result_dtype(dy, x), copy=False)
+
+
+def _count(kh, kw) -> float:
+    """``KH·KW``, the pixels of a window, as a float (inf beyond the float range: absurd but legal)."""
+    try:
+        return float(kh * kw)
+    except OverflowError:
+        return np.inf
+
+
+def _along(axis, where):
+    """Index ``[..., where]`` on `axis` (2 for rows, 3 for columns) of an (N, C, H, W) array."""
+    return (slice(None),) * axis + (where,)
+
+
+def _pool_axis(x, axis, k, s, p, n_out, kind):
+    """Pool `x` along one `axis` over windows clipped to the real inputs (padding is never built).
+
+    ``kind`` "sum" adds the window up (the padding adds zeros); "max" keeps its largest value
+    (the padding is -inf, so it never wins) and also returns, for "argmax", the index of the
+    input that won, by torch's rule: the first largest, or the last NaN if there is one; a
+    window of -inf only picks its first real input.
+    """
+    shape = list(x.shape)
+    shape[axis] = n_out
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, a sum past the range inf: as torch
+        return _pool_axis_loop(x, axis, k, s, p, n_out, kind, shape)
+
+
+def _pool_axis_loop(x, axis, k, s, p, n_out, kind, shape):
+    if kind == "sum":
+        out = np.zeros(shape, x.dtype)
+        for _, outs, ins in taps(x.shape[axis], n_out, k, s, p):
+            out[_along(axis, outs)] += x[_along(axis, ins)]
+        return out
+    out = np.full(shape, -np.inf, x.dtype)
+    if kind == "max":
+        for _, outs, ins in taps(x.shape[axis], n_out, k, s, p):
+            np.maximum(out[_along(axis, outs)], x[_along(axis, ins)], out=out[_along(axis, outs)])
+        return out
+    first_real = np.array([max(o * s - p, 0) for o in range(n_out)], np.intp).reshape((-1,) + (1,) * (3 - axis))
+    index = np.broadcast_to(first_real, shape).copy()
+    for _, outs, ins in taps(x.shape[axis], n_out, k, s, p):
+        best, value = out[_along(axis, outs)], x[_along(axis, ins)]
+        wins = (value > best) | np.isnan(value)
+        np.copyto(best, value, where=wins)
+        positions = np.array(range(ins.start, ins.stop, ins.step), np.intp).reshape((-1,) + (1,) * (3 - axis))
+        np.copyto(index[_along(axis, outs)], positions, where=wins)
+    return out, index
 
 
 def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
@@ -59,6 +115,14 @@ def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     Returns
     -------
     ndarray, shape (N, C, H_out, W_out)
+        A NaN in a window makes its maximum NaN, as in ``torch``.
+
+    Notes
+    -----
+    The maximum over a rectangle is the maximum over its rows of the maximum over its columns:
+    each window is pooled along the columns, then along the rows, each pass clipped to the
+    real image (the padding is never built). Memory: the output and one array of
+    ``N·C·H·W_out`` values; time about ``N·C·(H·W_out·KW + H_out·W_out·KH)``.
 
     Examples
     --------
@@ -67,15 +131,17 @@ def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     array([[[[ 5.,  7.],
              [13., 15.]]]])
     """
-    x, size, stride, padding, _ = _geometry(x, size, stride, padding)
-    return windows(pad(x, padding, -np.inf), size, stride).max(axis=(4, 5))
+    x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
+    return _pool_axis(_pool_axis(x, 3, kw, sw, pw, wo, "max"), 2, kh, sh, ph, ho, "max")
 
 
 def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     """Gradient of `max_pool2d`: each window's ``dy`` goes to its first largest input.
 
     Ties go to the first maximum in row-major order, as in ``torch``; overlapping
-    windows that pick the same pixel add up.
+    windows that pick the same pixel add up. As in ``torch`` too, a window holding NaN sends
+    its gradient to its last NaN, and a window of ``-inf`` to its first pixel in the image
+    (never to the padding).
 
     Examples
     --------
@@ -84,18 +150,28 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     array([[[[0., 1.],
              [0., 0.]]]])
     """
-    x, size, stride, padding, out_hw = _geometry(x, size, stride, padding)
-    dy = _check_dy(dy, x, out_hw)
-    xp = pad(x, padding, -np.inf)
-    win = windows(xp, size, stride)
-    first = win.reshape(*win.shape[:4], -1).argmax(axis=4)  # index of the first maximum
-    dwin = np.zeros(win.shape, dy.dtype).reshape(*win.shape[:4], -1)
-    np.put_along_axis(dwin, first[..., None], dy[..., None], axis=4)
-    return np.ascontiguousarray(unpad(fold(dwin.reshape(win.shape), xp.shape, stride), padding))
+    x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
+    dy = _check_dy(dy, x, (ho, wo))
+    # The winner of each window: its row is the first (or last NaN) row whose own winner wins
+    # the column maxima; its column is that row's winner. Row-major order, as one scan would.
+    best_in_row, column = _pool_axis(x, 3, kw, sw, pw, wo, "argmax")  # (N, C, H, W_out)
+    _, row = _pool_axis(best_in_row, 2, kh, sh, ph, ho, "argmax")  # (N, C, H_out, W_out)
+    column = np.take_along_axis(column, row, axis=2)
+    n, c, h, w = x.shape
+    dx = np.zeros((n * c, h * w), dy.dtype)
+    planes = np.arange(n * c).reshape(n, c, 1, 1)
+    with np.errstate(invalid="ignore", over="ignore"):  # as in `_pool_axis`
+        np.add.at(dx, (planes, row * w + column), dy)
+    return dx.reshape(x.shape)
 
 
 def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     """The mean of each ``size`` window; zero padding counts in the mean (torch's default).
+
+    Notes
+    -----
+    As `max_pool2d`: the windows' sums along the columns, then along the rows, clipped to
+    the real image, divided by ``KH·KW``. Memory: the output and ``N·C·H·W_out`` values.
 
     Examples
     --------
@@ -104,8 +180,10 @@ def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     """
-    x, size, stride, padding, _ = _geometry(x, size, stride, padding)
-    return windows(pad(x, padding), size, stride).mean(axis=(4, 5))
+    x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
+    y = _pool_axis(_pool_axis(x, 3, kw, sw, pw, wo, "sum"), 2, kh, sh, ph, ho, "sum")
+    y /= _count(kh, kw)
+    return y
 
 
 def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
@@ -117,11 +195,17 @@ def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     array([[[[0.25, 0.25],
              [0.25, 0.25]]]])
     """
-    x, size, stride, padding, out_hw = _geometry(x, size, stride, padding)
-    dy = _check_dy(dy, x, out_hw)
-    padded = (*x.shape[:2], x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
-    dwin = np.broadcast_to((dy / (size[0] * size[1]))[..., None, None], (*dy.shape, *size))
-    return np.ascontiguousarray(unpad(fold(dwin, padded, stride), padding))
+    x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
+    share = _check_dy(dy, x, (ho, wo)) / _count(kh, kw)
+    n, c, h, w = x.shape
+    rows = np.zeros((n, c, h, wo), share.dtype)  # the adjoint of each pass, in reverse order
+    dx = np.zeros(x.shape, share.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # as in `_pool_axis`
+        for _, outs, ins in taps(h, ho, kh, sh, ph):
+            rows[:, :, ins] += share[:, :, outs]
+        for _, outs, ins in taps(w, wo, kw, sw, pw):
+            dx[..., ins] += rows[..., outs]
+    return dx
 
 
 class _Pool(Layer):
@@ -133,6 +217,7 @@ class _Pool(Layer):
         self.size = as_pair(size, "size", minimum=1)
         self.stride = self.size if stride is None else as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
+        _check_padding(self.size, self.padding)
         self._set_params()
 
     def forward(self, x):

@@ -43,11 +43,13 @@ def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
 
 
 @pytest.fixture(params=["im2col", "per-tap", "im2col-bands", "per-tap-bands", "im2col-threads",
-                        "per-tap-bands-threads"])
+                        "per-tap-bands-threads", "clipped"])
 def path(request, monkeypatch):
     """Run a test through every code path: one product over a band's copied windows (im2col)
     or one product per kernel tap; over whole images or bands of a few columns; in the calling
-    thread or with the images shared among three threads (whatever the size of the call)."""
+    thread or with the images shared among three threads (whatever the size of the call); or
+    tap by tap over the real image, the path for paddings that dwarf the image (`_clipped`)."""
+    monkeypatch.setattr(convolution, "pays_off", lambda *args: request.param == "clipped")
     monkeypatch.setattr(convolution, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
     if "bands" in request.param:
         monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 16)

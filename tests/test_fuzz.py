@@ -1,8 +1,10 @@
 """Bad input, fuzzed: random shapes, dtypes and arguments through the public functions.
 
-Each call must either return the right answer (checked against an independent reference) or
-raise ``ValueError``/``TypeError`` with a message naming the argument in backticks: never
-another exception, and never a silently wrong shape.
+Two-sided: each test first decides, from the documented rules alone, whether its call is
+valid. A valid call must return the right answer (checked against an independent reference)
+and must not raise; an invalid call must raise ``ValueError``/``TypeError`` with a message
+naming the argument in backticks. ``tests/test_mutation.py`` proves that these tests fail for
+a function that always raises, or always returns zeros.
 """
 
 from __future__ import annotations
@@ -71,6 +73,27 @@ def conv_cases(draw):
 
 def _is_clear(exc: Exception) -> bool:
     return "`" in str(exc) and len(str(exc)) > 20
+
+
+def call_or_refuse(valid, f, *args, **kwargs):
+    """Two-sided: a `valid` call must return (its result is returned, to be checked); an
+    invalid one must raise a clear ValueError/TypeError (None is returned)."""
+    if valid:
+        return f(*args, **kwargs)  # any exception here fails the test: a valid call was refused
+    with pytest.raises((ValueError, TypeError)) as info:
+        f(*args, **kwargs)
+    assert _is_clear(info.value), str(info.value)
+    return None
+
+
+def real(a, ndim=None):
+    """``a`` as an array if it is a non-empty real numeric array (of rank `ndim`), else None."""
+    try:
+        arr = np.asarray(a)
+    except ValueError:  # ragged
+        return None
+    ok = arr.dtype.kind in "iuf" and arr.size > 0 and (ndim is None or arr.ndim == ndim)
+    return arr if ok else None
 
 
 def _pair(v):
@@ -148,14 +171,22 @@ def naive_conv2d(x, w, stride, padding, dilation):
     return y
 
 
+def conv_is_valid(x, w, stride, padding, dilation, ndim=4):
+    """The documented rules: real non-empty arrays of rank `ndim`, matching channels, int
+    (pairs) of stride >= 1, padding >= 0, dilation >= 1, a kernel that fits the padded input."""
+    x, w = real(x, ndim), real(w, ndim)
+    pairs = _valid_pair(stride, 1), _valid_pair(padding, 0), _valid_pair(dilation, 1)
+    if x is None or w is None or None in pairs or (ndim == 4 and w.shape[1] != x.shape[1]):
+        return False
+    return min(output_hw(x.shape[-2:], w.shape[-2:], *pairs)) >= 1
+
+
 @given(case=conv_cases())
 def test_conv2d_is_right_or_raises_clearly(case):
     x, w, kwargs = case
     stride, padding, dilation = kwargs["stride"], kwargs["padding"], kwargs["dilation"]
-    try:
-        y = cd.conv2d(x, w, **kwargs)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    y = call_or_refuse(conv_is_valid(x, w, stride, padding, dilation), cd.conv2d, x, w, **kwargs)
+    if y is None:
         return
     assert x.dtype.type in VALID_DTYPES and w.dtype.type in VALID_DTYPES
     expected = naive_conv2d(x, w, stride, padding, dilation)
@@ -169,10 +200,9 @@ def test_correlate2d_is_right_or_raises_clearly(case):
     x, w, kwargs = case
     image, kernel = x[0, 0] if x.ndim == 4 else x, w[0, 0] if w.ndim == 4 else w
     stride, padding = kwargs["stride"], kwargs["padding"]
-    try:
-        y = cd.correlate2d(image, kernel, stride=stride, padding=padding)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    y = call_or_refuse(conv_is_valid(image, kernel, stride, padding, 1, ndim=2),
+                       cd.correlate2d, image, kernel, stride=stride, padding=padding)
+    if y is None:
         return
     (sr, sc), (pr, pc) = _pair(stride), _pair(padding)
     padded = np.pad(image.astype(np.float64), ((pr, pr), (pc, pc)))
@@ -184,10 +214,10 @@ def test_correlate2d_is_right_or_raises_clearly(case):
 @given(case=conv_cases(), size=st.one_of(SMALL_PAIRS, BAD_ARGS), stride=st.one_of(st.none(), SMALL_PAIRS))
 def test_max_pool2d_is_right_or_raises_clearly(case, size, stride):
     x = case[0]
-    try:
-        y = cd.max_pool2d(x, size, stride=stride)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    valid = real(x, 4) is not None and _valid_pool_args(size, stride, 0) and min(
+        output_hw(x.shape[2:], _pair(size), size if stride is None else stride)) >= 1
+    y = call_or_refuse(valid, cd.max_pool2d, x, size, stride=stride)
+    if y is None:
         return
     (kr, kc) = _pair(size)
     (sr, sc) = _pair(stride) if stride is not None else (kr, kc)
@@ -213,10 +243,9 @@ def dense_cases(draw):
 def test_dense_is_right_or_raises_clearly(case, with_bias):
     x, w = case
     b = np.ones(w.shape[0]) if (with_bias and w.ndim >= 1) else None
-    try:
-        y = cd.dense(x, w, b)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    valid = real(x, 2) is not None and real(w, 2) is not None and w.shape[1] == x.shape[1]
+    y = call_or_refuse(valid, cd.dense, x, w, b)
+    if y is None:
         return
     expected = x.astype(np.float64) @ w.astype(np.float64).T + (0 if b is None else b)
     assert y.shape == expected.shape
@@ -226,10 +255,9 @@ def test_dense_is_right_or_raises_clearly(case, with_bias):
 @given(x=arrays(min_ndim=2, max_ndim=4), rows=st.one_of(st.integers(-7, 7), st.sampled_from([1.5, None])),
        cols=st.integers(-7, 7), mode=st.sampled_from(["zero", "circular", "reflect"]))
 def test_shift_is_right_or_raises_clearly(x, rows, cols, mode):
-    try:
-        y = cd.shift(x, rows, cols, mode=mode)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    valid = real(x) is not None and x.ndim >= 2 and _is_int(rows) and _is_int(cols) and mode in ("zero", "circular")
+    y = call_or_refuse(valid, cd.shift, x, rows, cols, mode=mode)
+    if y is None:
         return
     assert y.shape == x.shape
     if mode == "circular":
@@ -267,16 +295,15 @@ def conv_backward_cases(draw):
          "stride": BAD_ARGS, "padding": BAD_ARGS, "dilation": BAD_ARGS}))
 
 
-def assert_backward_right_or_clear(backward, case, forward, bias_axes):
+def assert_backward_right_or_clear(backward, case, forward, bias_axes, valid):
     """``backward(**case)`` (dy, x, w -> dx, dw, db of a bilinear ``forward(x, w)``) raises a
-    clear error, or returns gradients of the right shapes and dtype that pass the adjoint
+    clear error if not `valid`, else returns gradients of the right shapes and dtype that pass the adjoint
     identities, with ``db`` the sum of ``dy`` over `bias_axes`."""
     dy, x, w = case["dy"], case["x"], case["w"]
-    try:
-        dx, dw, db = backward(**case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    grads = call_or_refuse(valid, backward, **case)
+    if grads is None:
         return
+    dx, dw, db = grads
     assert dx.shape == x.shape and dw.shape == w.shape and db.shape == (w.shape[0],)
     assert dx.dtype == dw.dtype == db.dtype == _float_type(dy, x, w)
     assert_bilinear_grads(forward, x, w, dy, dx, dw)
@@ -286,8 +313,11 @@ def assert_backward_right_or_clear(backward, case, forward, bias_axes):
 @given(case=conv_backward_cases())
 def test_conv2d_backward_is_right_or_raises_clearly(case):
     geometry = {k: case[k] for k in ("stride", "padding", "dilation")}
+    x, w, dy = real(case["x"], 4), real(case["w"], 4), real(case["dy"], 4)
+    valid = conv_is_valid(x, w, **geometry) and dy is not None and dy.shape == (
+        x.shape[0], w.shape[0], *output_hw(x.shape[2:], w.shape[2:], **geometry))
     assert_backward_right_or_clear(cd.conv2d_backward, case, lambda a, b: naive_conv2d(a, b, **geometry),
-                                   (0, 2, 3))
+                                   (0, 2, 3), valid)
 
 
 def naive_pool2d(kind, x, size, stride, padding, dy=None):
@@ -334,16 +364,20 @@ def _valid_pool_args(size, stride, padding):
             and all(2 * p <= k for p, k in zip(pad, window, strict=True)))
 
 
+def pool_is_valid(case):
+    """Real 4-D `x`, valid window, stride and padding (at most half the window), a window that fits."""
+    x, size, stride, padding = case["x"], case["size"], case["stride"], case["padding"]
+    return bool(real(x, 4) is not None and _valid_pool_args(size, stride, padding) and min(
+        output_hw(x.shape[2:], _pair(size), size if stride is None else stride, padding)) >= 1)
+
+
 @pytest.mark.parametrize("kind", ["avg", "max"])
 @given(case=pool_cases())
 def test_pool2d_with_padding_is_right_or_raises_clearly(kind, case):
     x, size, stride, padding = case["x"], case["size"], case["stride"], case["padding"]
-    try:
-        y = getattr(cd, f"{kind}_pool2d")(x, size, stride=stride, padding=padding)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    y = call_or_refuse(pool_is_valid(case), getattr(cd, f"{kind}_pool2d"), x, size, stride=stride, padding=padding)
+    if y is None:
         return
-    assert _valid_pool_args(size, stride, padding)
     expected = naive_pool2d(kind, x, size, stride, padding)
     assert y.shape == expected.shape and y.dtype == _float_type(x)
     np.testing.assert_allclose(y, expected, rtol=1e-6, atol=1e-5)
@@ -353,13 +387,11 @@ def test_pool2d_with_padding_is_right_or_raises_clearly(kind, case):
 @given(case=pool_cases())
 def test_pool2d_backward_is_right_or_raises_clearly(kind, case):
     dy, x, size, stride, padding = case["dy"], case["x"], case["size"], case["stride"], case["padding"]
-    try:
-        dx = getattr(cd, f"{kind}_pool2d_backward")(**case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    valid = pool_is_valid(case) and real(dy, 4) is not None and dy.shape == naive_pool2d(kind, x, size, stride,
+                                                                                         padding).shape
+    dx = call_or_refuse(valid, getattr(cd, f"{kind}_pool2d_backward"), **case)
+    if dx is None:
         return
-    assert _valid_pool_args(size, stride, padding)
-    assert dy.shape == naive_pool2d(kind, x, size, stride, padding).shape
     expected = naive_pool2d(kind, x, size, stride, padding, dy)
     assert dx.shape == x.shape and dx.dtype == _float_type(dy, x)
     np.testing.assert_allclose(dx, expected, rtol=1e-6, atol=1e-5)
@@ -398,10 +430,15 @@ def local_cases(draw):
 def test_locally_connected2d_and_backward_are_right_or_raise_clearly(case):
     x, w, b = case["x"], case["w"], case["b"]
     geometry = {"stride": case["stride"], "padding": case["padding"]}
-    try:
-        y = cd.locally_connected2d(**case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    xr, wr = real(x, 4), real(w, 6)
+    valid = xr is not None and wr is not None and None not in (_valid_pair(geometry["stride"], 1),
+                                                               _valid_pair(geometry["padding"], 0))
+    if valid:
+        ho, wo = output_hw(x.shape[2:], w.shape[4:], **geometry)
+        valid = min(ho, wo) >= 1 and w.shape[:2] == (ho, wo) and w.shape[3] == x.shape[1] and (
+            b is None or (real(b) is not None and b.shape == (w.shape[2], ho, wo)))
+    y = call_or_refuse(valid, cd.locally_connected2d, **case)
+    if y is None:
         return
     expected = naive_locally_connected2d(**case)
     assert y.shape == expected.shape and y.dtype == _float_type(x, w, *([] if b is None else [b]))
@@ -424,8 +461,11 @@ def dense_backward_cases(draw):
 
 @given(case=dense_backward_cases())
 def test_dense_backward_is_right_or_raises_clearly(case):
+    x, w, dy = real(case["x"], 2), real(case["w"], 2), real(case["dy"], 2)
+    valid = (x is not None and w is not None and dy is not None and w.shape[1] == x.shape[1]
+             and dy.shape == (x.shape[0], w.shape[0]))
     assert_backward_right_or_clear(cd.dense_backward, case,
-                                   lambda a, v: a.astype(np.float64) @ v.astype(np.float64).T, 0)
+                                   lambda a, v: a.astype(np.float64) @ v.astype(np.float64).T, 0, valid)
 
 
 # Edge values for the activations: ±0, tiny, huge (inf in float32), ±inf and nan.
@@ -451,9 +491,9 @@ def reals(draw, max_abs=np.inf):
 # RuntimeWarning, an error under our filterwarnings; known, left to the module's owner.
 ELEMENTWISE = {
     "absolute": (lambda z: np.where(z < 0, -z, z), np.inf),
-    "absolute_grad": (lambda z: np.where(np.isnan(z), np.nan, (z > 0) * 1.0 - (z < 0)), np.inf),
+    "absolute_grad": (lambda z: (z > 0) * 1.0 - (z < 0), np.inf),  # 0 at NaN, as torch's sgn
     "relu": (lambda z: np.where(np.isnan(z) | (z > 0), z, 0.0), np.inf),
-    "relu_grad": (lambda z: (z > 0) * 1.0, np.inf),
+    "relu_grad": (lambda z: np.where(z <= 0, 0.0, 1.0), np.inf),  # 1 at NaN: torch passes dy through
     "square": (lambda z: z**2, 1e6),
     "square_grad": (lambda z: z + z, 1e6),
 }
@@ -472,10 +512,8 @@ def _check_real_input(z, y):
 def test_elementwise_activations_are_right_or_raise_clearly(name, data):
     reference, max_abs = ELEMENTWISE[name]
     z = data.draw(reals(max_abs))
-    try:
-        y = getattr(cd, name)(z)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    y = call_or_refuse(real(z) is not None, getattr(cd, name), z)
+    if y is None:
         return
     z = _check_real_input(z, y)
     np.testing.assert_allclose(y, reference(z.astype(np.float64)), rtol=1e-6, atol=1e-30)  # float32 underflow
@@ -491,14 +529,12 @@ OFFSETS = st.one_of(st.floats(-1e6, 1e6), st.sampled_from([50, np.float32(0.5), 
 @pytest.mark.parametrize("name", ["sigmoid", "sigmoid_grad"])
 @given(z=reals(), a=SLOPES, b=OFFSETS)
 def test_sigmoid_is_right_or_raises_clearly(name, z, a, b):
-    try:
-        y = getattr(cd, name)(z, a, b)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    numbers_ok = all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in (a, b))
+    valid = real(z) is not None and numbers_ok and bool(np.isfinite(a) and np.isfinite(b) and a != 0)
+    y = call_or_refuse(valid, getattr(cd, name), z, a, b)
+    if y is None:
         return
     z = _check_real_input(z, y)
-    assert all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in (a, b))
-    assert np.isfinite(a) and np.isfinite(b) and a != 0
     # Float32 input computes in float32: `a` and `b` are rounded to it too.
     a, b = (float(y.dtype.type(v)) for v in (a, b))
     with np.errstate(over="ignore"):  # exp(-t) = inf for t << 0: the sigmoid is then 0
@@ -547,13 +583,20 @@ def _check_labels(logits, labels):
     return logits.astype(np.float64), labels
 
 
+def labels_are_valid(logits, labels, finite):
+    """Real 2-D (N, K) logits (finite, for the loss), N integer labels in 0..K-1."""
+    logits, labels = real(logits, 2), real(labels, 1)
+    return bool(logits is not None and labels is not None and labels.dtype.kind in "iu"
+                and labels.shape == (logits.shape[0],) and labels.min() >= 0 and labels.max() < logits.shape[1]
+                and (not finite or np.isfinite(logits).all()))
+
+
 @given(case=label_cases())
 def test_softmax_cross_entropy_is_right_or_raises_clearly(case):
-    try:
-        loss, dlogits = cd.softmax_cross_entropy(*case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    result = call_or_refuse(labels_are_valid(*case, finite=True), cd.softmax_cross_entropy, *case)
+    if result is None:
         return
+    loss, dlogits = result
     logits, labels = _check_labels(*case)
     rows = np.arange(len(labels))
     expected_loss = np.mean(scipy.special.logsumexp(logits, axis=1) - logits[rows, labels])
@@ -566,10 +609,8 @@ def test_softmax_cross_entropy_is_right_or_raises_clearly(case):
 
 @given(case=label_cases())
 def test_accuracy_is_right_or_raises_clearly(case):
-    try:
-        acc = cd.accuracy(*case)
-    except (ValueError, TypeError) as exc:
-        assert _is_clear(exc), str(exc)
+    acc = call_or_refuse(labels_are_valid(*case, finite=False), cd.accuracy, *case)
+    if acc is None:
         return
     logits, labels = _check_labels(*case)
     hits = [np.flatnonzero(row == row.max())[0] == label for row, label in zip(logits, labels, strict=True)]

@@ -100,7 +100,7 @@ def test_train_learns_and_is_reproducible(rng):
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"epochs": 0}, ValueError, r"`epochs` must be a positive int; got 0"),
     ({"batch_size": 1.5}, TypeError, r"`batch_size` must be a positive int; got 1.5"),
-    ({"rng": "seed"}, TypeError, r"`rng` must be an int seed or a numpy.random.Generator; got str"),
+    ({"rng": "seed"}, TypeError, r"`rng` must be an int seed or a numpy.random.Generator; got .seed. \(str\)"),
     ({"y": np.zeros(3, int)}, ValueError, r"`y` must hold one label per example, shape \(4,\); got shape \(3,\)"),
 ])
 def test_train_bad_input(kwargs, error, match):

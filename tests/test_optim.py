@@ -200,7 +200,7 @@ def test_bad_params(cls, params, exc, match):
 @pytest.mark.parametrize("cls", [cd.GradientDescent, cd.Adam])
 def test_repeated_param_is_rejected(cls):
     p = np.zeros(2)
-    with pytest.raises(ValueError, match="`params` must not list the same array twice"):
+    with pytest.raises(ValueError, match="`params` must not list the same numbers twice"):
         cls([p, p])
 
 
