@@ -146,12 +146,16 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
 # --- Pages --------------------------------------------------------------------------------
 
 def drop_missing_optional_pages(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Remove toctree lines naming optional pages whose file does not exist (yet)."""
-    if docname != app.config.root_doc:
+    """Remove toctree lines naming optional pages whose file does not exist (yet).
+
+    The home page's toctree and the API page's (where the Performance page is listed, out of
+    the learner's path) are the two that can name one.
+    """
+    if docname not in (app.config.root_doc, "api"):
         return
     for page in OPTIONAL_PAGES:
         if not any(Path(app.srcdir, page + suffix).exists() for suffix in app.config.source_suffix):
-            source[0] = source[0].replace(f"\n{page}\n", "\n")
+            source[0] = re.sub(rf"(?m)^[ \t]*{re.escape(page)}[ \t]*\n", "", source[0])
 
 
 # --- Gallery ------------------------------------------------------------------------------
