@@ -9,6 +9,7 @@ with the image is the next example,
 :ref:`sphx_glr_auto_examples_plot_01b_counts_grow_with_image.py`.
 """
 
+import matplotlib.pyplot as plt
 
 import convdoc as cd
 
@@ -57,7 +58,7 @@ case1 = counts(3, 32, 32, 6, 5)
 print_table("32×32×3 → 28×28×6, six 5×5 filters", case1)
 
 dense_w, dense_b, _ = case1["dense"]
-assert dense_w == 3072 * 4704 and dense_b == 4704  # ≈ 14.5 million weights, not 14 million
+assert dense_w == 3072 * 4704 and dense_b == 4704  # ≈ 14.5 million weights: "14 million" rounds it
 assert case1["convolution"][2] == 456  # 6·(5·5·3) + 6; the often-quoted 156 has one channel
 assert cd.conv_params(1, 6, 5) == 156  # ... as in LeNet-5's first layer on a grey image
 
@@ -110,6 +111,34 @@ out_w, out_tot = cd.dense_params(100, 10, bias=False), cd.dense_params(100, 10)
 case3 = {name: (wt + out_w, b + out_tot - out_w, tot + out_tot) for name, (wt, b, tot) in hidden.items()}
 print_table("28×28 → 100 hidden units → 10 outputs", case3)
 assert case3["dense"][0] == 79_400 and case3["dense"][2] == 79_510
+
+# %%
+# The three cases side by side
+# ----------------------------
+# Each dot is one layer's parameter count (weights and biases) on a logarithmic axis;
+# within every case the order is the same, dense > locally connected > convolution.
+
+cases = {
+    "32×32×3 → 28×28×6": case1,
+    "1000×1000 → 1000×1000": case2,
+    "28×28 → 100 → 10": case3,
+}
+styles = {"dense": ("o", "C3"), "locally connected": ("s", "C1"), "convolution": ("^", "C0")}
+fig, ax = plt.subplots(figsize=(7.2, 2.8), layout="constrained")
+for y, table in enumerate(cases.values()):
+    for name, (_, _, total) in table.items():
+        marker, color = styles[name]
+        ax.scatter(total, y, marker=marker, color=color, s=60, zorder=3, label=name if y == 0 else None)
+    totals = [total for _, _, total in table.values()]
+    assert totals == sorted(totals, reverse=True)
+ax.set_xscale("log")
+ax.set_yticks(range(len(cases)), list(cases))
+ax.invert_yaxis()
+ax.set_xlabel("parameters (weights and biases), log scale")
+ax.set_title("Three layers with the same shapes, in three cases")
+ax.grid(True, axis="x", alpha=0.3)
+ax.legend(loc="lower right", fontsize=9)
+plt.show()
 
 # %%
 # See also
