@@ -81,7 +81,7 @@ ax.set_yscale("log", base=2)
 ax.set_xlabel("number of stacked 3×3 layers L")
 ax.set_ylabel("receptive field size (pixels per side)")
 ax.set_title("Receptive field grows linearly with depth, exponentially with stride or dilation")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 ax.grid(True, alpha=0.3)
 plt.show()
 
