@@ -128,7 +128,7 @@ html_show_sourcelink = True
 # The narrative pages have no sub-pages: no empty "Section Navigation" column beside them.
 html_sidebars = {
     page: []
-    for page in ("index", "notes", "parameter-count", "nonlinearity", "pooling", "errata", "glossary",
+    for page in ("index", "layer", "notes", "parameter-count", "nonlinearity", "pooling", "errata", "glossary",
                  "performance")
 }
 html_theme_options = {

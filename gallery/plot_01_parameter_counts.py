@@ -3,13 +3,13 @@ Parameter counts of three layers
 ================================
 
 A fully-connected (dense) layer, a locally-connected layer and a convolutional layer
-can map the same input to the same output shape. This example counts their parameters
-for the three cases of the original notes, then shows how each count grows with the
-image size: the dense count explodes, the convolutional count does not move.
+can map the same input to the same output shape. This example counts their parameters,
+weights and biases apart, for the three cases of the notes' sources. How each count grows
+with the image is the next example,
+:ref:`sphx_glr_auto_examples_plot_01b_counts_grow_with_image.py`.
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import convdoc as cd
 
@@ -58,7 +58,7 @@ case1 = counts(3, 32, 32, 6, 5)
 print_table("32×32×3 → 28×28×6, six 5×5 filters", case1)
 
 dense_w, dense_b, _ = case1["dense"]
-assert dense_w == 3072 * 4704 and dense_b == 4704  # ≈ 14.5 million weights, not 14 million
+assert dense_w == 3072 * 4704 and dense_b == 4704  # ≈ 14.5 million weights: "14 million" rounds it
 assert case1["convolution"][2] == 456  # 6·(5·5·3) + 6; the often-quoted 156 has one channel
 assert cd.conv_params(1, 6, 5) == 156  # ... as in LeNet-5's first layer on a grey image
 
@@ -113,43 +113,31 @@ print_table("28×28 → 100 hidden units → 10 outputs", case3)
 assert case3["dense"][0] == 79_400 and case3["dense"][2] == 79_510
 
 # %%
-# How the counts grow with the image
-# ----------------------------------
-# Repeat case 1 (3 channels in, six 5×5 filters out) for square images of side
-# :math:`n`. The dense count grows like :math:`n^4` (inputs × outputs), the
-# locally-connected count like :math:`n^2` (one kernel per output position), and the
-# convolutional count stays at 456 whatever the image.
+# The three cases side by side
+# ----------------------------
+# Each dot is one layer's parameter count (weights and biases) on a logarithmic axis;
+# within every case the order is the same, dense > locally connected > convolution.
 
-sides = np.array([8, 16, 32, 64, 128, 256, 512, 1024])
-growth = {name: [] for name in case1}
-for n in sides:
-    for name, (_, _, tot) in counts(3, n, n, 6, 5).items():
-        growth[name].append(tot)
-growth = {name: np.array(v, dtype=float) for name, v in growth.items()}
-
-slopes = {name: np.polyfit(np.log(sides[-3:]), np.log(v[-3:]), 1)[0] for name, v in growth.items()}
-print(f"{'side n':>7} " + " ".join(f"{name:>18}" for name in growth))
-for i, n in enumerate(sides):
-    print(f"{n:>7} " + " ".join(f"{int(v[i]):>18,}" for v in growth.values()))
-print("log-log slope over the last three sizes: "
-      + ", ".join(f"{name} {s:.2f}" for name, s in slopes.items()))
-
-assert np.all(growth["convolution"] == 456)
-assert abs(slopes["dense"] - 4) < 0.05 and abs(slopes["locally connected"] - 2) < 0.05
-
-fig, ax = plt.subplots(figsize=(7.2, 4.2), layout="constrained")
-styles = {"dense": ("o-", "C3"), "locally connected": ("s-", "C1"), "convolution": ("^-", "C0")}
-for name, v in growth.items():
-    marker, color = styles[name]
-    ax.loglog(sides, v, marker, color=color, label=f"{name} (slope {abs(slopes[name]):.1f})" if name == "convolution"
-              else f"{name} (slope {slopes[name]:.1f})")
-ax.axvline(32, color="0.6", lw=1, ls="--")
-ax.annotate("case 1 (32×32)", (32, 1e3), xytext=(36, 1e3), color="0.3")
-ax.set_xlabel("image side n (input n×n×3, six 5×5 filters)")
-ax.set_ylabel("parameters (weights + biases)")
-ax.set_title("Only the convolution's count is independent of image size")
-ax.legend()
-ax.grid(True, which="major", alpha=0.3)
+cases = {
+    "32×32×3 → 28×28×6": case1,
+    "1000×1000 → 1000×1000": case2,
+    "28×28 → 100 → 10": case3,
+}
+styles = {"dense": ("o", "C3"), "locally connected": ("s", "C1"), "convolution": ("^", "C0")}
+fig, ax = plt.subplots(figsize=(7.2, 2.8), layout="constrained")
+for y, table in enumerate(cases.values()):
+    for name, (_, _, total) in table.items():
+        marker, color = styles[name]
+        ax.scatter(total, y, marker=marker, color=color, s=60, zorder=3, label=name if y == 0 else None)
+    totals = [total for _, _, total in table.values()]
+    assert totals == sorted(totals, reverse=True)
+ax.set_xscale("log")
+ax.set_yticks(range(len(cases)), list(cases))
+ax.invert_yaxis()
+ax.set_xlabel("parameters (weights and biases), log scale")
+ax.set_title("Three layers with the same shapes, in three cases")
+ax.grid(True, axis="x", alpha=0.3)
+ax.legend(loc="lower right", fontsize=9)
 plt.show()
 
 # %%

@@ -105,8 +105,9 @@ plt.show()
 # ---------------------------------
 # The formula above does not flip the kernel: mathematicians call it
 # cross-correlation, and it is what deep-learning libraries (and
-# :func:`convdoc.conv2d`) compute under the name "convolution". True convolution,
-# :func:`convdoc.convolve2d`, flips the kernel in both axes first. Our edge kernel is
+# :func:`convdoc.conv2d`) compute under the name "convolution"; this site writes it
+# :math:`X \star W`. True convolution, :math:`X * W` (:func:`convdoc.convolve2d`),
+# flips the kernel in both axes first. Our edge kernel is
 # antisymmetric left to right, so flipping it only changes the sign of the answer.
 
 Y_conv = cd.convolve2d(X, W)

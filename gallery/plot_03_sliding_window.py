@@ -2,7 +2,7 @@
 The sliding window, animated
 ============================
 
-A 3×3 filter slides over the notes' 6×6 vertical-edge image, one position per frame,
+A 3×3 filter slides over the why-convolutions blog's 6×6 vertical-edge image, one position per frame,
 and each position fills one cell of the 4×4 output. The same 9 weights are used at all
 16 positions.
 """

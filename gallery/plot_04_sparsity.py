@@ -3,7 +3,7 @@ Sparsity of connections
 =======================
 
 In a convolutional layer each output depends on a small window of the input, not on
-all of it. On the notes' 6×6 input with a 3×3 filter, we find the 9 inputs that feed
+all of it. On the why-convolutions blog's 6×6 input with a 3×3 filter, we find the 9 inputs that feed
 two chosen outputs (and the 27 that do not), then draw the whole layer as its 16×36
 matrix, where the zeros (sparsity) and the 9 repeated values (sharing) are visible at
 a glance.
@@ -95,11 +95,15 @@ print(f"non-zeros: {np.count_nonzero(M)} of {M.size} entries "
       f"({np.count_nonzero(M) / M.size:.0%}); per row: {sorted(set(nonzero_per_row.tolist()))}")
 print("distinct non-zero values:", values.astype(int), "each used", sorted(set(times.tolist())), "times")
 assert np.all(nonzero_per_row == 9)  # sparsity: 9 connections per output
+first = np.argmax(M != 0, axis=1)  # column of each row's first non-zero
+assert np.array_equal(np.diff(first), [1, 1, 1, 3] * 3 + [1, 1, 1])  # +1 in a row, +3 at its end
 assert np.array_equal(values, probe.ravel()) and np.all(times == 16)  # sharing: 9 values, 16 times
 
 # %%
-# Each row is the kernel laid out along the flattened image, shifted one step per
-# output: white entries are missing connections, and the same 9 colours come back in
+# Each row is the kernel laid out along the flattened image. From one output to the
+# next along an output row it moves one column; from the last output of a row to the
+# first of the next it jumps by the kernel's width (the bands jump at every row
+# boundary). White entries are missing connections, and the same 9 colours come back in
 # every row.
 
 fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
@@ -128,6 +132,6 @@ assert np.allclose(M_edge @ X.ravel(), Y.ravel())
 # --------
 # :func:`convdoc.receptive_field_by_perturbation`, :func:`convdoc.conv_matrix`,
 # :func:`convdoc.correlate2d`. The 6×6 example and its green and red outputs come from
-# the notes' sources (a blog summary of Andrew Ng's course);
+# the why-convolutions blog, one of the notes' sources (a summary of Andrew Ng's course);
 # :ref:`sphx_glr_auto_examples_plot_06_sparsity_vs_sharing.py` separates the effect of
 # sparsity from that of sharing.

@@ -54,19 +54,23 @@ assert cd.locally_connected_params(1, 1, h_out, w_out, K, bias=False) == stats["
 assert cd.conv_params(1, 1, K, bias=False) == stats["convolution"][1]
 
 # %%
-# Sparsity shows as the white (absent) entries; sharing as the colours repeating from
-# row to row, each row the previous one shifted by one pixel (or by three at the end
-# of an output row).
+# Sparsity shows as the dark grey entries: connections that do not exist. A weight
+# that exists but happens to be near zero is drawn near white, so the two cannot be
+# confused. Sharing shows as the colours repeating from row to row, each row the
+# previous one shifted by one pixel (or by three at the end of an output row).
 
 fig, axes = plt.subplots(3, 1, figsize=(7.2, 6.0), layout="constrained", sharex=True)
 lim = max(np.max(np.abs(M)) for M in matrices.values())
+weights_cmap = plt.get_cmap("RdBu_r").with_extremes(bad="0.3")  # absent entries: dark grey
 for ax, (name, M) in zip(axes, matrices.items(), strict=True):
-    image = ax.imshow(np.ma.masked_equal(M, 0), cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    absent = M == 0  # no connection (random weights are never exactly zero)
+    image = ax.imshow(np.ma.masked_array(M, absent), cmap=weights_cmap, vmin=-lim, vmax=lim,
+                      aspect="auto", interpolation="nearest")
     nonzero, distinct = stats[name]
     ax.set_title(f"{name}: {nonzero} connections, {distinct} independent weights", fontsize=10)
     ax.set_ylabel("output")
 axes[-1].set_xlabel("input pixel (flattened 6×6)")
-fig.colorbar(image, ax=axes, shrink=0.6, label="weight")
+fig.colorbar(image, ax=axes, shrink=0.6, label="weight (dark grey: no connection)")
 plt.show()
 
 # %%
@@ -97,7 +101,7 @@ fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 names = list(weights)
 bars = ax.bar(names, list(weights.values()), color=["C3", "C1", "C0"])
 ax.set_yscale("log")
-ax.set_ylim(10, weights["dense"] * 1e3)
+ax.set_ylim(1, weights["dense"] * 1e3)  # bars start at one weight, not at an arbitrary floor
 ax.bar_label(bars, labels=[f"{n:,}" for n in weights.values()], padding=2)
 for i, (factor, label) in enumerate([(sparsity, "sparsity"), (sharing, "sharing")]):
     start, end = weights[names[i]] * 12, weights[names[i + 1]] * 12

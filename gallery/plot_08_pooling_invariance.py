@@ -6,7 +6,8 @@ Convolution is equivariant: its output moves with the input. Pooling summarises 
 window by its maximum or mean, so small moves inside a window can leave the summary
 unchanged. We measure how much pooled outputs change as the input shifts by 0 to 8
 pixels, for several pool sizes and strides: the invariance is real, but only local and
-only approximate.
+only approximate. Why, on a single bright pixel, is the next example,
+:ref:`sphx_glr_auto_examples_plot_08b_pooling_one_pixel.py`.
 """
 
 import itertools
@@ -15,27 +16,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import convdoc as cd
-
-# %%
-# One bright pixel
-# ----------------
-# An 8×8 map that is zero except for one pixel, max-pooled over 4×4 windows (stride 4).
-# The pooled 2×2 output is unchanged as long as the pixel stays in its window, and
-# changes as soon as it crosses into the next one: how far it may move depends on
-# where in the window it starts.
-
-pool = cd.MaxPool2d(4)
-print(f"{pool!r}: {pool.n_params} parameters")
-assert pool.n_params == 0  # pooling has nothing to learn
-
-for start in (0, 2):
-    spike = np.zeros((1, 1, 8, 8))
-    spike[0, 0, 1, start] = 1.0
-    reference = cd.max_pool2d(spike, 4)
-    unchanged = [np.array_equal(cd.max_pool2d(cd.shift(spike, 0, s), 4), reference) for s in range(5)]
-    print(f"pixel at column {start}: pooled output unchanged for shifts "
-          f"{[s for s in range(5) if unchanged[s]]} of 0–4")
-    assert unchanged == [s < 4 - start for s in range(5)]
 
 # %%
 # A photograph's edge map

@@ -19,8 +19,10 @@ import convdoc as cd
 # ----------------
 # The slides' gradient filters are centred differences,
 # :math:`M_x = \tfrac12 [-1, 0, 1]` along a row and :math:`M_y = M_x^\top` down a column:
-# :math:`I_x = I * M_x` is large where the image gets brighter to the right, negative
-# where it gets darker. The sigmoid's constants are in grey levels, so we put the photo
+# :math:`I_x = I \star M_x` (:math:`\star` is cross-correlation, what
+# :func:`convdoc.conv2d` computes; :math:`*` is reserved for true convolution, see the
+# glossary) is large where the image gets brighter to the right, negative where it gets
+# darker. The sigmoid's constants are in grey levels, so we put the photo
 # on the 0–255 scale of an 8-bit image.
 
 image = 255 * cd.load_photo(size=(150, 128))
@@ -58,7 +60,7 @@ axes[0, 0].imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
 axes[0, 0].set_title("photo I", fontsize=10)
 lim = np.max(np.abs(z))
 axes[0, 1].imshow(z, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-axes[0, 1].set_title(f"I_x = I * M_x\n(blue −{lim:.0f} … red +{lim:.0f})", fontsize=10)
+axes[0, 1].set_title(f"I_x = I ⋆ M_x\n(blue −{lim:.0f} … red +{lim:.0f})", fontsize=10)
 short = ["z²", "|z|", "sigmoid", "ReLU"]
 for ax, label, sigma in zip(axes.flat[2:], short, nonlinearities.values(), strict=True):
     response = sigma(z)
@@ -73,15 +75,15 @@ plt.show()
 # Statistics of each response
 # ---------------------------
 # For each gradient and non-linearity we print the mean, the maximum, and the share of
-# pixels at which the detector "fires", taken here as a response above half its
-# maximum possible value on this image.
+# pixels at which the detector *fires*: where its response is at least its response to an
+# edge of strength :math:`b`, the sigmoid's midpoint (the definition in the glossary).
 
 print(f"{'':>4} {'non-linearity':<24} {'mean':>9} {'max':>9} {'fires':>7}")
 fires = {}
 for grad_name, z in gradients.items():
     for name, sigma in nonlinearities.items():
         response = sigma(z)
-        share = np.mean(response > response.max() / 2)
+        share = np.mean(response >= sigma(np.array(b)))
         fires[grad_name, name] = share
         print(f"{grad_name:>4} {name:<24} {response.mean():>9.3f} {response.max():>9.3f} {share:>7.2%}")
 
@@ -101,6 +103,8 @@ assert np.all(cd.relu(z)[z <= 0] == 0)
 sig = cd.sigmoid(z, a, b)
 assert np.all(sig[z <= 0] <= (1 + 1e-12) / (1 + np.exp(a * b)))
 assert np.array_equal(sig > 0.5, z > b)
+for grad_name, z_map in gradients.items():  # one-sided detectors fire on a subset of the pixels
+    assert fires[grad_name, "ReLU"] == np.mean(z_map >= b) <= fires[grad_name, "|z|"]
 print(f"I_x > 0 at {np.mean(z > 0):.1%} of pixels, I_x > b = {b:g} at {np.mean(z > b):.2%}")
 
 # %%

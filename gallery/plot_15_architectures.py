@@ -2,8 +2,8 @@
 Parameters of real architectures
 ================================
 
-Layer-by-layer parameter counts of LeNet-5, AlexNet and VGG-16, computed from their layer
-specifications without allocating a single weight. In all three networks the few
+Layer-by-layer parameter counts of LeNet-5, AlexNet (in torchvision's variant) and
+VGG-16, computed from their layer specifications without allocating a single weight. In all three networks the few
 fully-connected layers hold most of the parameters, while the convolutions do most of
 the arithmetic.
 """
@@ -50,7 +50,12 @@ def print_summary(arch):
 # :math:`\lfloor (H + 2p - k)/s \rfloor + 1` and each parameter count with
 # :func:`convdoc.conv_params` or :func:`convdoc.dense_params`. LeNet-5 is given in its
 # modern form (every C3 map sees all six S2 maps); AlexNet and VGG-16 exactly as
-# ``torchvision.models.alexnet`` and ``torchvision.models.vgg16``.
+# ``torchvision.models.alexnet`` and ``torchvision.models.vgg16``. torchvision's AlexNet
+# is the single-GPU variant of Krizhevsky's "One weird trick for parallelizing
+# convolutional neural networks" (2014), not the network of the 2012 paper: its five
+# convolutions have 64, 192, 384, 256 and 256 filters, where the 2012 network has 96,
+# 256, 384, 384 and 256, some of them split into two groups across two GPUs. The counts
+# below are the variant's.
 
 summaries = {arch.name: print_summary(arch) for arch in architectures}
 totals = {name: cd.total_params(s) for name, s in summaries.items()}
@@ -66,13 +71,17 @@ lenet_by_hand = (cd.conv_params(1, 6, 5) + cd.conv_params(6, 16, 5)
                  + cd.dense_params(16 * 5 * 5, 120) + cd.dense_params(120, 84) + cd.dense_params(84, 10))
 print(f"LeNet-5 by hand: {lenet_by_hand:,}")
 assert totals["LeNet-5"] == lenet_by_hand == 61_706
-assert totals["AlexNet"] == 61_100_840  # torchvision.models.alexnet()
+assert totals["AlexNet"] == 61_100_840  # torchvision.models.alexnet(), not the 2012 paper's
+alexnet_filters = [spec.filters for spec in cd.ALEXNET.layers if isinstance(spec, cd.ConvSpec)]
+assert alexnet_filters == [64, 192, 384, 256, 256]  # the variant's, as stated above
 assert totals["VGG-16"] == 138_357_544  # torchvision.models.vgg16()
 
 # %%
 # Where the parameters are
 # ------------------------
-# Each bar is one layer with weights, on a logarithmic scale. The first dense layer is
+# Each dot is one layer with weights, on a logarithmic scale (dots, not bars: on a log
+# scale a bar's length would depend on where the axis happens to start). The first
+# dense layer is
 # the largest of every network: it connects every value of the last feature map to every
 # unit (:math:`512 \cdot 7 \cdot 7 \times 4096` weights in VGG-16), while a convolution's
 # count depends only on its kernel and channels, however large the image.
@@ -81,13 +90,15 @@ fig, axes = plt.subplots(3, 1, figsize=(7.2, 6.4), layout="constrained")
 for ax, (name, summary) in zip(axes, summaries.items(), strict=True):
     rows = [row for row in summary if row.params]
     colors = ["C0" if row.name.startswith("conv") else "C3" for row in rows]
-    ax.bar(range(len(rows)), [row.params for row in rows], color=colors)
-    ax.set_xticks(range(len(rows)), [row.name for row in rows], rotation=45, ha="right", fontsize=7)
+    ax.scatter(range(len(rows)), [row.params for row in rows], color=colors, s=36, zorder=3)
+    ax.set_xticks(range(len(rows)), [row.name for row in rows], rotation=45, ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylabel("parameters")
     ax.set_xlabel("layer")
-    ax.set_title(f"{name}: {totals[name]:,} parameters")
-    ax.grid(True, axis="y", alpha=0.3)
+    variant = " (torchvision variant)" if name == "AlexNet" else ""
+    ax.set_title(f"{name}{variant}: {totals[name]:,} parameters")
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    ax.grid(True, axis="x", alpha=0.15)
 axes[0].legend(handles=[Patch(color="C0", label="convolution"), Patch(color="C3", label="fully connected")],
                loc="upper left", fontsize=8)
 plt.show()
@@ -145,5 +156,6 @@ plt.show()
 #
 # References: LeCun et al., "Gradient-based learning applied to document recognition"
 # (1998); Krizhevsky et al., "ImageNet classification with deep convolutional neural
-# networks" (2012); Simonyan and Zisserman, "Very deep convolutional networks for
+# networks" (2012), the original AlexNet; Krizhevsky, "One weird trick for
+# parallelizing convolutional neural networks" (2014), the variant counted here; Simonyan and Zisserman, "Very deep convolutional networks for
 # large-scale image recognition" (2015); the torchvision model definitions.

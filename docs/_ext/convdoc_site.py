@@ -9,6 +9,9 @@
   and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
 - Optional pages (``performance.md``, written separately) join the toctree only when present.
 - Build errors that say where: a failing code cell of a page is printed with its traceback.
+- Verbatim quotes of the notes and their sources: the roles ``notes-quote``, ``why-blog-quote``,
+  ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py`` checks each one against the
+  seed texts; ``$...$`` inside a quote is rendered as math).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import types
 import zipfile
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.pycode import ModuleAnalyzer
@@ -142,12 +146,16 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
 # --- Pages --------------------------------------------------------------------------------
 
 def drop_missing_optional_pages(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Remove toctree lines naming optional pages whose file does not exist (yet)."""
-    if docname != app.config.root_doc:
+    """Remove toctree lines naming optional pages whose file does not exist (yet).
+
+    The home page's toctree and the API page's (where the Performance page is listed, out of
+    the learner's path) are the two that can name one.
+    """
+    if docname not in (app.config.root_doc, "api"):
         return
     for page in OPTIONAL_PAGES:
         if not any(Path(app.srcdir, page + suffix).exists() for suffix in app.config.source_suffix):
-            source[0] = source[0].replace(f"\n{page}\n", "\n")
+            source[0] = re.sub(rf"(?m)^[ \t]*{re.escape(page)}[ \t]*\n", "", source[0])
 
 
 # --- Gallery ------------------------------------------------------------------------------
@@ -217,7 +225,29 @@ def fix_zip_timestamps(app: Sphinx) -> None:
                     new.writestr(fixed, data)
 
 
+#: Quote roles, by the source they quote (the names ``tests/test_quotes.py`` looks for).
+QUOTE_SOURCES = ("notes", "why-blog", "cnn-blog", "slides")
+
+
+def _quote_role(source: str):
+    """A role that typesets its text as a verbatim quote of `source`, in curly quotes."""
+
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        children: list[nodes.Node] = [nodes.Text("\u201c")]
+        for part in re.split(r"(\$[^$]+\$)", text):
+            if len(part) > 2 and part[0] == part[-1] == "$":
+                children.append(nodes.math(part, part[1:-1]))
+            elif part:
+                children.append(nodes.Text(part))
+        children.append(nodes.Text("\u201d"))
+        return [nodes.inline(rawtext, "", *children, classes=["source-quote", f"source-{source}"])], []
+
+    return role
+
+
 def setup(app: Sphinx) -> dict:
+    for source in QUOTE_SOURCES:
+        app.add_role(f"{source}-quote", _quote_role(source))
     _mathjax_root()  # fail at start-up, not after every example has run
     app.connect("source-read", drop_missing_optional_pages)
     app.connect("autodoc-process-docstring", constant_docs)
