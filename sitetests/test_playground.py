@@ -230,7 +230,8 @@ def test_axe_and_screenshot(mode: str, visit, url: str, axe_source: str, axe_cou
         tab.wait_for_selector(READY)
         assert tab.evaluate("document.documentElement.dataset.theme") == mode
         tab.locator("#cdp-output button").nth(1).focus()  # highlight a window, as a reader would
-        tab.locator("#convdoc-playground").screenshot(path=screenshot_dir / f"playground-widget-{mode}.png")
+        tab.evaluate("window.scrollTo(0, 0)")
+        tab.screenshot(path=screenshot_dir / f"playground-top-{mode}.png")  # what a reader sees first
         tab.screenshot(path=screenshot_dir / f"playground-{mode}.png", full_page=True)
         found = _axe.serious_violations(tab, axe_source)
         problems = traffic.problems()

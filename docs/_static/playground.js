@@ -181,10 +181,11 @@
       update();
     });
     const shiftBar = el("div", { class: "cdp-bar", role: "group", "aria-label": "Shift the input image by one pixel" });
-    for (const [label, dr, dc] of [["↑ up", -1, 0], ["↓ down", 1, 0], ["← left", 0, -1], ["→ right", 0, 1]]) {
+    for (const [arrow, label, dr, dc] of [["↑", "up", -1, 0], ["↓", "down", 1, 0], ["←", "left", 0, -1],
+                                          ["→", "right", 0, 1]]) {
       shiftBar.append(el("button", { type: "button", class: "cdp-button", "data-shift": dr + "," + dc,
-                                     "aria-label": "Shift the input " + label.slice(2), text: label,
-                                     onclick: () => shiftImage(dr, dc) }));
+                                     onclick: () => shiftImage(dr, dc) },
+                         [el("span", { "aria-hidden": "true", text: arrow + " " }), "shift " + label]));
     }
 
     const inputGrid = el("table", { class: "cdp-grid cdp-input", id: id("input") });
@@ -206,19 +207,19 @@
     root.replaceChildren(
       el("div", { class: "cdp-row" }, [
         el("section", { class: "cdp-panel", "aria-labelledby": id("h-input") }, [
-          el("h3", { id: id("h-input"), text: "Input image" }), imageBar,
+          el("h2", { id: id("h-input"), text: "Input image" }), imageBar,
           el("p", { class: "cdp-hint", text: "Edit any cell; padding zeros are greyed." }),
           el("div", { class: "cdp-scroll" }, [inputGrid]), shiftBar, shiftNote,
         ]),
         el("section", { class: "cdp-panel", "aria-labelledby": id("h-kernel") }, [
-          el("h3", { id: id("h-kernel"), text: "Kernel" }), kernelBar, kernelGrid,
+          el("h2", { id: id("h-kernel"), text: "Kernel" }), kernelBar, kernelGrid,
           el("div", { class: "cdp-bar" }, [strideLabel, strideSelect, paddingLabel, paddingSelect]),
         ]),
         el("section", { class: "cdp-panel", "aria-labelledby": id("h-output") }, [
-          el("h3", { id: id("h-output"), text: "Output map" }),
+          el("h2", { id: id("h-output"), text: "Output map" }),
           el("p", { class: "cdp-hint", text: "Point at or focus an output (arrow keys move) to see its window." }),
           el("div", { class: "cdp-scroll" }, [outputGrid]), windowNote,
-          el("h3", { id: id("h-pool"), text: "2×2 max pool of the output" }),
+          el("h2", { id: id("h-pool"), text: "2×2 max pool of the output" }),
           el("div", { class: "cdp-scroll" }, [poolGrid]),
         ]),
       ]),
