@@ -245,6 +245,25 @@ def _quote_role(source: str):
     return role
 
 
+# --- Playground (docs/playground.md) -------------------------------------------------------
+
+PLAYGROUND_PAGE = "playground"
+
+
+def playground_static(app: Sphinx, config) -> None:
+    """Copy ``docs/_static`` (the playground's script and style) into the built site."""
+    if "_static" not in config.html_static_path:
+        config.html_static_path.append("_static")
+    config.html_sidebars.setdefault(PLAYGROUND_PAGE, [])  # no empty navigation column
+
+
+def playground_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Load the playground's script and style on its page only."""
+    if pagename == PLAYGROUND_PAGE:
+        app.add_css_file("playground.css")
+        app.add_js_file("playground.js", defer="defer")
+
+
 def setup(app: Sphinx) -> dict:
     for source in QUOTE_SOURCES:
         app.add_role(f"{source}-quote", _quote_role(source))
@@ -254,4 +273,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", report_failed_cell)
     app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
     app.connect("build-finished", copy_mathjax)
+    app.connect("config-inited", playground_static)
+    app.connect("html-page-context", playground_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
