@@ -65,6 +65,12 @@ def _docs_env() -> dict[str, str]:
     }
 
 
+def _suite(session: nox.Session, folder: pathlib.Path) -> list[str]:
+    """pytest's arguments: the posargs, after the whole ``folder`` unless they name tests themselves."""
+    named = any(not arg.startswith("-") and pathlib.Path(arg.split("::")[0]).exists() for arg in session.posargs)
+    return [*([] if named else [str(folder)]), *session.posargs]
+
+
 def _install_docs(session: nox.Session) -> None:
     if CONSTRAINTS.exists():
         session.install("-c", str(CONSTRAINTS), "-e", ".[docs]")
@@ -141,7 +147,7 @@ def failures(session: nox.Session) -> None:
     """Break throwaway sites (real conf.py, build_docs) in each way: every build must fail loudly."""
     _install_docs(session)
     session.install("pytest>=8")
-    session.run("pytest", "-c", str(ROOT / "buildtests" / "pytest.ini"), str(ROOT / "buildtests"), *session.posargs)
+    session.run("pytest", "-c", str(ROOT / "buildtests" / "pytest.ini"), *_suite(session, ROOT / "buildtests"))
 
 
 @nox.session
@@ -164,7 +170,7 @@ def site(session: nox.Session) -> None:
     session.install("-e", ".[site]")
     if not (HTML / "index.html").exists():
         build_docs(session)
-    session.run("pytest", "-c", str(ROOT / "sitetests" / "pytest.ini"), str(ROOT / "sitetests"), *session.posargs)
+    session.run("pytest", "-c", str(ROOT / "sitetests" / "pytest.ini"), *_suite(session, ROOT / "sitetests"))
 
 
 @nox.session(venv_backend="venv")
