@@ -78,9 +78,9 @@ gap = {name: train_acc[name] - test_acc[name] for name in makers}
 # training images) cancels.
 
 
-def ci(values):
+def ci(values, sign=""):
     mean, half = cd.t_interval(values)
-    return f"{mean:+.3f} ± {half:.3f}"
+    return f"{mean:{sign}.3f} ± {half:.3f}"
 
 
 print(f"seeds 0 to {seeds - 1}; mean ± half-width of the 95 % t-interval")
@@ -88,8 +88,8 @@ print(f"{'n train':>7}  {'CNN test':>14}  {'MLP test':>14}  {'CNN gap':>14}  {'M
       f"  {'test, CNN - MLP':>16}  {'gap, CNN - MLP':>15}")
 for k, n in enumerate(sizes):
     print(f"{n:>7}  {ci(test_acc['CNN'][k]):>14}  {ci(test_acc['MLP'][k]):>14}  {ci(gap['CNN'][k]):>14}"
-          f"  {ci(gap['MLP'][k]):>14}  {ci(test_acc['CNN'][k] - test_acc['MLP'][k]):>16}"
-          f"  {ci(gap['CNN'][k] - gap['MLP'][k]):>15}")
+          f"  {ci(gap['MLP'][k]):>14}  {ci(test_acc['CNN'][k] - test_acc['MLP'][k], '+'):>16}"
+          f"  {ci(gap['CNN'][k] - gap['MLP'][k], '+'):>15}")
 
 shrink = {name: cd.t_interval(g[0] - g[-1]) for name, g in gap.items()}
 gap_diff = [cd.t_interval(gap["CNN"][k] - gap["MLP"][k]) for k in range(len(sizes))]

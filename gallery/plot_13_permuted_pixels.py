@@ -115,7 +115,8 @@ print(f"seeds 0 to {seeds - 1}; test accuracy, mean ± half-width of the 95 % t-
 print(f"{'model':<5} {'parameters':>10} {'original':>15} {'shuffled':>15} {'change (paired)':>17}")
 for name in n_params:
     cells = [cd.t_interval(test_acc[name, kind]) for kind in ("original", "shuffled")] + [cd.t_interval(change[name])]
-    print(f"{name:<5} {n_params[name]:>10,} " + " ".join(f"{m:>+8.3f} ± {h:.3f}" for m, h in cells))
+    print(f"{name:<5} {n_params[name]:>10,} " + " ".join(f"{m:>{sign}8.3f} ± {h:.3f}"
+                                                       for (m, h), sign in zip(cells, ("", "", "+"), strict=True)))
 print(f"largest change of the MLP over the seeds: {np.abs(change['MLP']).max():.4f}")
 
 assert np.abs(change["MLP"]).max() <= 1 / tests.shape[1]  # identical up to floating-point summation order
