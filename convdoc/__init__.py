@@ -26,6 +26,7 @@ from . import (
     connectivity,
     convolution,
     data,
+    experiments,
     layers,
     network,
     optim,
@@ -38,6 +39,7 @@ from .architectures import *  # noqa: F403
 from .connectivity import *  # noqa: F403
 from .convolution import *  # noqa: F403
 from .data import *  # noqa: F403
+from .experiments import *  # noqa: F403
 from .layers import *  # noqa: F403
 from .network import *  # noqa: F403
 from .optim import *  # noqa: F403
@@ -56,7 +58,7 @@ __all__ = [
     name
     for module in (
         convolution, layers, pooling, activations, params, architectures,
-        connectivity, translation, optim, network, data,
+        connectivity, translation, optim, network, data, experiments,
     )
     for name in module.__all__
 ]

@@ -38,7 +38,7 @@ from sphinx.pycode import ModuleAnalyzer
 #: The package modules, in reading order (as in DESIGN.md).
 MODULES = (
     "convolution", "layers", "pooling", "activations", "params", "architectures",
-    "connectivity", "translation", "optim", "network", "data",
+    "connectivity", "translation", "optim", "network", "data", "experiments",
 )
 #: Where the generated API listing lives, relative to the docs folder (git-ignored).
 API_DIR = Path("api", "generated")
