@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
 import http.server
 import json
@@ -25,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from page_weights import weigh  # the heaviest gallery example is the heaviest page it loads
@@ -40,7 +40,7 @@ class GzipHandler(http.server.BaseHTTPRequestHandler):
     """GET/HEAD of files under ``directory``; text is gzip-compressed when the client accepts it."""
 
     directory: Path
-    _cache: dict[Path, bytes] = {}
+    _cache: ClassVar[dict[Path, bytes]] = {}  # gzipped bodies, per server (see serve_gzip)
     _lock = threading.Lock()
 
     def _file(self) -> Path | None:
