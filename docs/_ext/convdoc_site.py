@@ -271,6 +271,7 @@ def playground_assets(app: Sphinx, pagename: str, templatename: str, context: di
 # --- Every page, every reader: search snippets, fast first paint, accessible players ----------
 
 DESCRIPTION_CHARS = 155  # what search engines show of a description
+GENERATED_TITLES = {"search": "Search", "genindex": "Index", "py-modindex": "Module index"}
 SITE_DESCRIPTION = "why convolutional layers beat fully-connected ones, computed with NumPy on every build"
 
 
@@ -297,9 +298,10 @@ def _description(doctree) -> str:
 def add_meta_description(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """``<meta name="description">`` on every page: its first paragraph, else its title and the site's pitch."""
     text = _description(doctree) if doctree is not None else ""
-    if not text:
-        title = re.sub(r"<[^>]+>", "", context.get("title") or app.config.project)
-        text = f"{html.unescape(title)}: {app.config.project}, {SITE_DESCRIPTION}."
+    if not text:  # generated pages (search, index) and pages without prose
+        title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title") or ""))
+        title = title or GENERATED_TITLES.get(pagename, pagename)
+        text = f"{title}: {app.config.project}, {SITE_DESCRIPTION}."
     context["metatags"] = context.get("metatags", "") + (
         f'\n    <meta name="description" content="{html.escape(text, quote=True)}" />'
     )
