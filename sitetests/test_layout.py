@@ -30,20 +30,22 @@ _PRE_JS = """() => [...document.querySelectorAll('pre')]
 
 
 def header_rows(items: list[dict]) -> int:
-    """How many rows the top bar's items form (items overlapping vertically share a row).
+    """1 when the top bar's items share a horizontal line (all overlap vertically), else 2 or more.
 
-    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}])
+    A tall item (the logo) may overlap two rows of links, so items are not merged pairwise:
+    one row means the lowest top lies above the highest bottom.
+
+    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}, {"top": 9, "bottom": 43}])
     1
-    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 52, "bottom": 86}])
+    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}, {"top": 52, "bottom": 86}])
     2
     """
-    rows: list[tuple[float, float]] = []
+    rows, line = 1, None
     for item in sorted(items, key=lambda i: i["top"]):
-        if rows and item["top"] < rows[-1][1]:
-            rows[-1] = (rows[-1][0], max(rows[-1][1], item["bottom"]))
-        else:
-            rows.append((item["top"], item["bottom"]))
-    return len(rows)
+        if line is not None and item["top"] >= line:
+            rows, line = rows + 1, None
+        line = item["bottom"] if line is None else min(line, item["bottom"])
+    return rows
 
 
 @pytest.fixture(scope="module")
