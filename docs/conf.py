@@ -122,10 +122,12 @@ html_title = "convdoc"
 # The public address, when known (CONVDOC_BASEURL, or Read the Docs' canonical URL): install
 # commands then name the wheel by absolute URL, and pages get a canonical link.
 html_baseurl = convdoc_dist.base_url()
-html_static_path = ["_static"]
-html_css_files = ["convdoc.css"]  # accessible mini-gallery links, code that fits its column
-html_favicon = "_static/favicon.svg"  # without one, every page logs a 404 for /favicon.ico
-html_logo = "_static/logo.svg"
+# buildtests' throwaway sites reuse this file without the _static folder (and need none of it).
+if (DOCS / "_static").is_dir():
+    html_static_path = ["_static"]
+    html_css_files = ["convdoc.css"]  # accessible mini-gallery links, code that fits its column
+    html_favicon = "_static/favicon.svg"  # without one, every page logs a 404 for /favicon.ico
+    html_logo = "_static/logo.svg"
 html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
