@@ -14,7 +14,8 @@
   seed texts; ``$...$`` inside a quote is rendered as math).
 - Every page, every reader: a meta description per page (its first paragraph), and a pass
   over the written pages (``tune_pages``) that defers render-blocking scripts, lazy-loads
-  figures below the fold and names the animation player's frame image and slider.
+  figures below the fold, names the animation player's frame image and slider, and moves
+  the animation's frames out of the page into a deferred script.
 """
 
 from __future__ import annotations
@@ -335,6 +336,29 @@ def tune_page(text: str, doc_options: str) -> str:
     return head + sep + body
 
 
+_ANIM_FRAMES = re.compile(r'<script language="javascript">(\s*/\* Instantiate the Animation class\. \*/.*?)</script>',
+                          re.S)
+
+
+def externalize_animations(text: str, page: Path, outdir: Path) -> str:
+    """Move each JavaScript animation's frames (inline base64 PNGs, often hundreds of kB) to a file.
+
+    matplotlib's player writes every frame into the page, so the page cannot paint before they
+    have all arrived. As ``_images/<page>-animation-<n>.js``, loaded with ``defer``, they arrive
+    after the text and the first figures, and the player starts once they are there.
+    """
+    count = itertools.count()
+
+    def move(match: re.Match) -> str:
+        name = f"{page.stem}-animation-{next(count)}.js"
+        target = outdir / "_images" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(match.group(1), encoding="utf-8")
+        return f'<script defer src="{os.path.relpath(target, page.parent).replace(os.sep, "/")}"></script>'
+
+    return _ANIM_FRAMES.sub(move, text)
+
+
 def tune_pages(app: Sphinx, exception: Exception | None) -> None:
     """Rewrite every written page for the reader: a faster first paint, accessible players.
 
@@ -350,6 +374,7 @@ def tune_pages(app: Sphinx, exception: Exception | None) -> None:
             continue
         text = page.read_text(encoding="utf-8")
         tuned = tune_page(text, doc_options) if doc_options else text
+        tuned = externalize_animations(tuned, page, outdir)
         if tuned != text:
             page.write_text(tuned, encoding="utf-8")
 
