@@ -338,6 +338,8 @@ def tune_page(text: str, doc_options: str) -> str:
 
 _ANIM_FRAMES = re.compile(r'<script language="javascript">(\s*/\* Instantiate the Animation class\. \*/.*?)</script>',
                           re.S)
+_FIRST_FRAME = re.compile(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]+)"')  # lines end in "\\"
+_IMG_ID = re.compile(r'var img_id = "([^"]+)"')
 
 
 def externalize_animations(text: str, page: Path, outdir: Path) -> str:
@@ -345,18 +347,26 @@ def externalize_animations(text: str, page: Path, outdir: Path) -> str:
 
     matplotlib's player writes every frame into the page, so the page cannot paint before they
     have all arrived. As ``_images/<page>-animation-<n>.js``, loaded with ``defer``, they arrive
-    after the text and the first figures, and the player starts once they are there.
+    after the text; the first frame stays in the page as the player's image, so the player is
+    drawn at once, and it starts playing once the other frames are there.
     """
     count = itertools.count()
+    first_frames: dict[str, str] = {}
 
     def move(match: re.Match) -> str:
-        name = f"{page.stem}-animation-{next(count)}.js"
-        target = outdir / "_images" / name
+        script = match.group(1)
+        first, img = _FIRST_FRAME.search(script), _IMG_ID.search(script)
+        if first and img:
+            first_frames[img.group(1)] = re.sub(r"\\\s+", "", first.group(1))
+        target = outdir / "_images" / f"{page.stem}-animation-{next(count)}.js"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(match.group(1), encoding="utf-8")
+        target.write_text(script, encoding="utf-8")
         return f'<script defer src="{os.path.relpath(target, page.parent).replace(os.sep, "/")}"></script>'
 
-    return _ANIM_FRAMES.sub(move, text)
+    text = _ANIM_FRAMES.sub(move, text)
+    for img_id, src in first_frames.items():
+        text = text.replace(f'<img id="{img_id}"', f'<img id="{img_id}" src="{src}"', 1)
+    return text
 
 
 def tune_pages(app: Sphinx, exception: Exception | None) -> None:
