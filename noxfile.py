@@ -173,6 +173,29 @@ def site(session: nox.Session) -> None:
     session.run("pytest", "-c", str(ROOT / "sitetests" / "pytest.ini"), *_suite(session, ROOT / "sitetests"))
 
 
+LIGHTHOUSE = "lighthouse@12.2.3"  # works with Node 20; pinned so scores do not move under us
+
+
+@nox.session(venv_backend="none")
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse (mobile) on key pages of the built site, served gzip-compressed: every score >= 95.
+
+    Installs Lighthouse with npm into .nox/ once; needs Node.js and Chromium (``$CHROME_PATH``,
+    default /usr/bin/chromium). ``nox -s lighthouse -- --page index.html`` audits one page.
+    """
+    if not (HTML / "index.html").exists():
+        session.error(f"no built site at {HTML}: run `nox -s docs` first")
+    cache = ROOT / ".nox" / LIGHTHOUSE.replace("@", "-")
+    exe = cache / "node_modules" / ".bin" / "lighthouse"
+    if not exe.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        session.run("npm", "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--silent", LIGHTHOUSE,
+                    external=True)
+    env = {"CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    session.run("python3", str(ROOT / "tools" / "lighthouse.py"), str(exe), str(HTML),
+                "--out", str(BUILD / "lighthouse"), *session.posargs, env=env, external=True)
+
+
 @nox.session(venv_backend="venv")
 def bench(session: nox.Session) -> None:
     """Benchmark conv2d against PyTorch, scipy, a naive loop and NumPy's matmul rate."""

@@ -3,8 +3,11 @@
 Run with ``nox -s bench`` (installs ``.[bench]`` and torch) or ``python benchmarks/run.py``;
 ``--quick`` for a smoke run of a few seconds. Everything is measured in one process with the
 same number of threads (2) for NumPy's BLAS and PyTorch; competitors are interleaved round by
-round and each reported time is a median. Results go to ``benchmarks/results/bench.json``
-(machine, BLAS and date included) and the scaling plot to ``benchmarks/results/scaling.png``.
+round and each reported time is a median. The record goes to ``benchmarks/results/latest.json``
+(machine, CPU, threads, library versions, BLAS, date, commit, every figure) and a copy to
+``benchmarks/results/history/``; both are committed, and the Performance page renders the latest
+(nothing is timed while the site builds). ``--notes`` adds a sentence about the conditions (say
+if the machine was shared); the scaling plot goes to ``benchmarks/results/scaling.png``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import os
 import pathlib
 import platform
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -35,6 +39,7 @@ except ImportError:  # the torch columns are skipped
     torch = None
 
 RESULTS = pathlib.Path(__file__).parent / "results"
+SCHEMA = 1  # the record's layout (tests/test_bench_record.py checks it); bump it when keys change
 RESNET = "ResNet-like 8×64×56×56 ⊛ 64×64×3×3, pad 1"
 TEACHING = "teaching 6×6 ⊛ 3×3"
 # name: (x shape, w shape, padding, teaching-size)
@@ -247,6 +252,21 @@ def machine_info():
                 torch=None if torch is None else torch.__version__, threads=THREADS)
 
 
+def git_commit():
+    """``(commit, dirty)`` of the benchmarked code: HEAD, and whether convdoc/ or benchmarks/ differ from it.
+
+    ``("unknown", None)`` outside a git checkout (an sdist, a copied folder).
+    """
+    root = pathlib.Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--", "convdoc", "benchmarks/run.py"], cwd=root,
+                                capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", None
+    return head.stdout.strip(), bool(status.stdout.strip())
+
+
 def check_targets(cases):
     """The issue's targets on the ResNet-like layer and the teaching case: (name, value, goal, passed)."""
     out = []
@@ -302,6 +322,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: small sizes, few rounds")
     parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser.add_argument("--notes", default="", help="conditions of the run, e.g. 'machine shared with other jobs'")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
@@ -321,17 +342,24 @@ def main(argv=None):
                 print(f"  measured {name} {d} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
         scale = scaling(np.float32, args.quick)
         info = threadpool_info()
-    result = dict(date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                  quick=args.quick, machine=machine_info(), blas=info, matmul=rates, cases=cases, scaling=scale)
+    commit, dirty = git_commit()
+    result = dict(schema=SCHEMA, date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                  commit=commit, dirty=dirty, notes=args.notes, quick=args.quick, machine=machine_info(),
+                  blas=info, matmul=rates, cases=cases, scaling=scale)
     # Other processes competing for the cores distort every timing: record how busy it was.
     result["machine"]["load_average"] = [load_before, os.getloadavg()[0]]
     result["targets"] = check_targets(cases)
     result["seconds"] = time.perf_counter() - start
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "bench.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(result, indent=1, ensure_ascii=False) + "\n"
+    history = args.output / "history"
+    history.mkdir(parents=True, exist_ok=True)
+    (args.output / "latest.json").write_text(text, encoding="utf-8")
+    stamp = result["date"][:19].replace("-", "").replace(":", "")
+    (history / f"{stamp}-{commit[:9]}{'-quick' if args.quick else ''}.json").write_text(text, encoding="utf-8")
     plot_scaling(scale, args.output / "scaling.png")
     print_report(result)
-    print(f"\nWrote {args.output / 'bench.json'} and scaling.png in {result['seconds']:.0f} s.")
+    print(f"\nWrote {args.output / 'latest.json'} (and a copy in history/) in {result['seconds']:.0f} s: "
+          "commit it, and the Performance page shows it.")
 
 
 if __name__ == "__main__":

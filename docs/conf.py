@@ -122,6 +122,12 @@ html_title = "convdoc"
 # The public address, when known (CONVDOC_BASEURL, or Read the Docs' canonical URL): install
 # commands then name the wheel by absolute URL, and pages get a canonical link.
 html_baseurl = convdoc_dist.base_url()
+# buildtests' throwaway sites reuse this file without the _static folder (and need none of it).
+if (DOCS / "_static").is_dir():
+    html_static_path = ["_static"]
+    html_css_files = ["convdoc.css"]  # accessible mini-gallery links, code that fits its column
+    html_favicon = "_static/favicon.svg"  # without one, every page logs a 404 for /favicon.ico
+    html_logo = "_static/logo.svg"
 html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
@@ -131,6 +137,9 @@ html_sidebars = {
     for page in ("index", "layer", "notes", "parameter-count", "nonlinearity", "pooling", "errata", "glossary",
                  "performance")
 }
+# Example and API pages give their column to the code (lines of up to ~120 characters fit at
+# 1280 px); the gallery index and the API listing link them all, and each has previous/next links.
+html_sidebars |= {"auto_examples/plot_*": [], "api/generated/*": []}
 html_theme_options = {
     # Example pages get their .py/.ipynb download (and launcher) links in the right sidebar.
     # Named one by one: the theme warns when a page matches two wildcard patterns.
@@ -141,8 +150,12 @@ html_theme_options = {
             for script in sorted((DOCS.parent / "gallery").glob("plot_*.py"))
         },
     },
+    "logo": {"text": "convdoc", "alt_text": "convdoc: home"},
+    # One row at 1024 px and up: the search box becomes its icon, two links before "More".
+    "navbar_persistent": ["search-button"],
     "navbar_end": ["theme-switcher"],
-    "header_links_before_dropdown": 5,
+    "header_links_before_dropdown": 2,
+    "navbar_align": "left",
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],

@@ -84,9 +84,14 @@ _RUN_JS = """async (allowed) => {
 }"""
 
 
-def serious_violations(page: Page, source: str) -> list[str]:
-    """Run axe-core on ``page``; one line per serious/critical finding not in ``ALLOWED``."""
-    page.add_script_tag(content=source)
+def serious_violations(page: Page, source: str, *, inject: bool = True) -> list[str]:
+    """Run axe-core on ``page``; one line per serious/critical finding not in ``ALLOWED``.
+
+    ``inject=False`` reuses the axe-core already injected into the page (e.g. a second run after
+    switching the colour mode).
+    """
+    if inject:
+        page.add_script_tag(content=source)
     found = []
     for violation in page.evaluate(_RUN_JS, ALLOWED):
         for node in violation["nodes"]:
