@@ -147,17 +147,38 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     """
     (x, w, *rest), stride, padding = _check_local(x, w, b, stride, padding)
     ho, wo, f, c, kh, kw = w.shape
-    if dwarfed(x.shape, padding):  # a padding that dwarfs the image: never build it
-        win = gather(x, (kh, kw), stride, padding, (ho, wo))
-    else:
-        win = windows(pad(x, padding), (kh, kw), stride)  # (N, C, Ho, Wo, KH, KW), a view
-    cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, x.shape[0], c * kh * kw)
+    parts = []
+    for group in _image_groups(x.shape[0], c * ho * wo * kh * kw):
+        cols = _window_rows(x[group], (kh, kw), stride, padding, (ho, wo))  # (Ho·Wo, n, C·KH·KW)
+        with _as_torch():
+            y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, n, F)
+        parts.append(y.reshape(ho, wo, -1, f).transpose(2, 3, 0, 1))
     with _as_torch():
-        y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))  # (Ho·Wo, N, F)
-        y = np.ascontiguousarray(y.reshape(ho, wo, x.shape[0], f).transpose(2, 3, 0, 1))
+        y = np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
         if rest:
             y += rest[0]
     return y
+
+
+#: Elements of window copies the locally connected layer makes at once (a group of images,
+#: or one image if larger): memory stays within the input, the output and about 2 MiB.
+LOCAL_BLOCK_ELEMENTS = 2**18
+
+
+def _image_groups(n: int, per_image: int):
+    """Slices of the batch whose window copies hold about `LOCAL_BLOCK_ELEMENTS` (at least one image)."""
+    size = max(1, LOCAL_BLOCK_ELEMENTS // per_image)
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def _window_rows(x, kernel, stride, padding, out_hw):
+    """Every window of `x` as rows: ``(Ho·Wo, N, C·KH·KW)`` (a padding that dwarfs `x` is never built)."""
+    if dwarfed(x.shape, padding):
+        win = gather(x, kernel, stride, padding, out_hw)
+    else:
+        win = windows(pad(x, padding), kernel, stride)  # (N, C, Ho, Wo, KH, KW), a view
+    n, c = x.shape[:2]
+    return win.transpose(2, 3, 0, 1, 4, 5).reshape(out_hw[0] * out_hw[1], n, c * kernel[0] * kernel[1])
 
 
 def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
@@ -182,19 +203,23 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     dtype = result_dtype(dy, x, w)
     dy, x, w = (a.astype(dtype, copy=False) for a in (dy, x, w))
     clipped = dwarfed(x.shape, padding)  # as in `locally_connected2d`
-    xp = x if clipped else pad(x, padding)
-    win = gather(x, (kh, kw), stride, padding, (ho, wo)) if clipped else windows(xp, (kh, kw), stride)
-    cols = win.transpose(2, 3, 0, 1, 4, 5).reshape(ho * wo, n, c * kh * kw)
-    dy_p = dy.transpose(2, 3, 0, 1).reshape(ho * wo, n, f)  # (Ho·Wo, N, F)
+    dx = np.empty_like(x)
+    dw = np.zeros((ho * wo, f, c * kh * kw), dtype)
+    for group in _image_groups(n, c * ho * wo * kh * kw):  # as in `locally_connected2d`
+        xg = x[group]
+        cols = _window_rows(xg, (kh, kw), stride, padding, (ho, wo))  # (Ho·Wo, n, C·KH·KW)
+        dy_p = dy[group].transpose(2, 3, 0, 1).reshape(ho * wo, -1, f)  # (Ho·Wo, n, F)
+        with _as_torch():
+            dw += np.matmul(dy_p.transpose(0, 2, 1), cols)
+            dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, n, C·KH·KW)
+            dwin = dcols.reshape(ho, wo, -1, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
+            if clipped:
+                dx[group] = scatter(dwin, xg.shape, (kh, kw), stride, padding)
+            else:
+                padded = (*xg.shape[:2], xg.shape[2] + 2 * padding[0], xg.shape[3] + 2 * padding[1])
+                dx[group] = unpad(fold(dwin, padded, stride), padding)
     with _as_torch():
-        dw = np.matmul(dy_p.transpose(0, 2, 1), cols).reshape(w.shape)
-        dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))  # (Ho·Wo, N, C·KH·KW)
-        dwin = dcols.reshape(ho, wo, n, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
-        if clipped:
-            dx = scatter(dwin, x.shape, (kh, kw), stride, padding)
-        else:
-            dx = unpad(fold(dwin, xp.shape, stride), padding)
-        return np.ascontiguousarray(dx), dw, dy.sum(axis=0)
+        return dx, dw.reshape(w.shape), dy.sum(axis=0)
 
 
 class Dense(Layer):

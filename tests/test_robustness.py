@@ -17,7 +17,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import convdoc as cd
-from convdoc import convolution
+from convdoc import convolution, layers
 
 # ---------------------------------------------------------------------------------------------
 # 1. Non-finite values
@@ -319,6 +319,41 @@ def test_conv2d_memory_is_a_small_multiple_of_input_and_output_plus_a_band(x_sha
     band = 4 * convolution.WINDOW_BLOCK_BYTES  # the copied windows of one band and its product
     assert peak_bytes(cd.conv2d, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + y.nbytes) + band
     assert peak_bytes(cd.conv2d_backward, y, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + 2 * y.nbytes) + band
+
+
+LOCAL_CASES = [  # (x shape, kernel, geometry): many images with large windows, and ordinary calls
+    ((1024, 1, 16, 16), 9, {}),  # the windows of all images at once: 42 MB (each image's: 41 kB)
+    ((300, 2, 12, 12), 5, {"padding": 2, "stride": 2}),
+    ((4, 3, 10, 10), 3, {"padding": 1}),
+]
+
+
+@pytest.mark.parametrize(("x_shape", "kernel", "geometry"), LOCAL_CASES)
+def test_locally_connected_memory_is_a_small_multiple_of_input_and_output_plus_a_band(
+    x_shape, kernel, geometry, rng
+):
+    x = rng.standard_normal(x_shape)
+    ho, wo = cd.conv_output_shape(*x_shape[2:], kernel, kernel, **geometry)
+    w = rng.standard_normal((ho, wo, 2, x_shape[1], kernel, kernel))
+    y = cd.locally_connected2d(x, w, **geometry)
+    band = 4 * layers.LOCAL_BLOCK_ELEMENTS * 8  # one group's windows, their gradient and products
+    budget = 4 * (x.nbytes + w.nbytes + y.nbytes) + band
+    assert peak_bytes(cd.locally_connected2d, x, w, **geometry) < budget
+    assert peak_bytes(cd.locally_connected2d_backward, y, x, w, **geometry) < budget + 4 * y.nbytes
+
+
+def test_locally_connected_in_groups_of_images_equals_all_at_once(rng, monkeypatch):
+    x, dy = rng.standard_normal((7, 2, 6, 5)), rng.standard_normal((7, 3, 6, 3))
+    w = rng.standard_normal((6, 3, 3, 2, 3, 3))  # (H_out, W_out) = (6, 3) with padding 1, stride (1, 2)
+    whole = cd.locally_connected2d(x, w, padding=1, stride=(1, 2)), *cd.locally_connected2d_backward(
+        dy, x, w, padding=1, stride=(1, 2))
+    per_image = 2 * 6 * 3 * 9  # C·H_out·W_out·KH·KW
+    monkeypatch.setattr(layers, "LOCAL_BLOCK_ELEMENTS", 2 * per_image)  # two images a group: 2, 2, 2, 1
+    assert len(layers._image_groups(7, per_image)) == 4
+    grouped = cd.locally_connected2d(x, w, padding=1, stride=(1, 2)), *cd.locally_connected2d_backward(
+        dy, x, w, padding=1, stride=(1, 2))
+    for a, b in zip(whole, grouped, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
 
 
 def naive_conv2d_unpadded(dy, x, w, stride, padding, dilation=1):
