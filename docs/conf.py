@@ -135,7 +135,7 @@ html_show_sourcelink = True
 html_sidebars = {
     page: []
     for page in ("index", "layer", "notes", "parameter-count", "nonlinearity", "pooling", "errata", "glossary",
-                 "performance")
+                 "performance", "playground")
 }
 # Example and API pages give their column to the code (lines of up to ~120 characters fit at
 # 1280 px); the gallery index and the API listing link them all, and each has previous/next links.

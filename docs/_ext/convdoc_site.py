@@ -255,13 +255,6 @@ def _quote_role(source: str):
 PLAYGROUND_PAGE = "playground"
 
 
-def playground_static(app: Sphinx, config) -> None:
-    """Copy ``docs/_static`` (the playground's script and style) into the built site."""
-    if "_static" not in config.html_static_path:
-        config.html_static_path.append("_static")
-    config.html_sidebars.setdefault(PLAYGROUND_PAGE, [])  # no empty navigation column
-
-
 def playground_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Load the playground's script and style on its page only."""
     if pagename == PLAYGROUND_PAGE:
@@ -398,7 +391,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", report_failed_cell)
     app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
     app.connect("build-finished", copy_mathjax)
-    app.connect("config-inited", playground_static)
     app.connect("html-page-context", playground_assets)
     app.connect("html-page-context", add_meta_description)
     app.connect("build-finished", tune_pages)
