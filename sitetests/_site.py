@@ -110,9 +110,13 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 at a free port in a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve(root: Path, handler=None) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 at a free port in a thread; yields the base URL.
+
+    ``handler``: a request handler class serving ``root`` in another way (``tools/lighthouse.py``
+    gzips text files); by default plain files, quietly.
+    """
+    handler = handler or functools.partial(_QuietHandler, directory=str(root))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="sitetests-http", daemon=True)
     thread.start()

@@ -29,6 +29,9 @@ from urllib.parse import unquote, urlsplit
 
 from page_weights import weigh  # the heaviest gallery example is the heaviest page it loads
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sitetests"))
+from _site import serve
+
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
 # What a static host compresses (GitHub Pages, Read the Docs, Netlify): text, not images or fonts.
@@ -85,25 +88,11 @@ class GzipHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a browser closing a connection early is not a site error
-
-
 @contextlib.contextmanager
 def serve_gzip(root: Path) -> Iterator[str]:
     """Serve ``root`` gzip-compressed on 127.0.0.1 at a free port; yields the base URL."""
-    handler = type("Handler", (GzipHandler,), {"directory": root.resolve(), "_cache": {}})
-    server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(root, type("Handler", (GzipHandler,), {"directory": root.resolve(), "_cache": {}})) as base:
+        yield base
 
 
 def audited_pages(root: Path) -> list[str]:
