@@ -3,7 +3,7 @@
 Build it with ``nox -s docs`` (from scratch, warnings are errors). Every number, table and
 figure is computed during the build: the MyST pages are executed by myst-nb, the gallery
 scripts by sphinx-gallery. The build needs no network, and the built site loads nothing
-from another host (MathJax is served from ``_static/``). Set ``CONVDOC_INTERSPHINX=1``
+from another host (math is MathML written at build time). Set ``CONVDOC_INTERSPHINX=1``
 (as Read the Docs does) to link the gallery's code to the Python, NumPy and Matplotlib docs.
 """
 
@@ -29,11 +29,12 @@ extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
-    "convdoc_site",  # docs/_ext: API listing, offline MathJax, optional pages
+    "convdoc_site",  # docs/_ext: API listing, optional pages, page tuning
+    "convdoc_math",  # docs/_ext: TeX to MathML at build time (no math script)
+    "convdoc_speed",  # docs/_ext: one stylesheet, icon subset, WebP figures, late frames
     "convdoc_dist",  # docs/_ext: the wheel the site ran, and how readers install it
 ]
 
@@ -102,10 +103,8 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 numpydoc_validation_checks = set()
 
-# -- Math, served from the site itself (docs/_ext/convdoc_site.py copies it) ------------------
-mathjax_path = convdoc_site.MATHJAX_SCRIPT
-# No context menu: its accessibility explorer would load components the site does not ship.
-mathjax3_config = {"options": {"enableMenu": False}}
+# -- Math: MathML written at build time (docs/_ext/convdoc_math.py), drawn by the browser -----
+html_math_renderer = "mathml"
 
 # -- Cross-project links: only online (the offline build must not try the network) -----------
 if os.environ.get("CONVDOC_INTERSPHINX") == "1":

@@ -137,26 +137,21 @@ _IMAGES_JS = """async () => {
 # Absolute URLs of every link on the page, as the browser resolved them.
 _LINKS_JS = "() => [...document.querySelectorAll('a[href], area[href]')].map(a => a.href)"
 
-# Resolves when MathJax 3 has typeset the page (at once when no MathJax loaded: nothing will change).
-_MATH_WAIT_JS = """async (ms) => {
-  const startup = window.MathJax && window.MathJax.startup;
-  if (startup && startup.promise) {
-    await Promise.race([startup.promise, new Promise(resolve => setTimeout(resolve, ms))]);
-  }
-}"""
-
-# Math markup left untypeset, TeX errors, and visible raw TeX outside code blocks.
+# Math the site did not turn into MathML, MathML the browser does not draw (no box), conversion
+# errors, and visible raw TeX outside code blocks (a shown <annotation> counts: it holds TeX).
 _RAW_TEX_JS = r"""() => {
   const bad = [];
   document.querySelectorAll('.math').forEach(el => {
-    if (!el.querySelector('mjx-container, .katex') && !el.closest('mjx-container, .katex'))
-      bad.push('untypeset: ' + el.textContent.trim().slice(0, 80));
+    const math = el.querySelector('math');
+    if (!math) bad.push('untypeset: ' + el.textContent.trim().slice(0, 80));
+    else if (el.checkVisibility() && !(math.getBoundingClientRect().width > 0))
+      bad.push('not drawn: ' + (math.getAttribute('alttext') || '').slice(0, 80));
   });
-  document.querySelectorAll('mjx-merror, .katex-error')
-    .forEach(el => bad.push('TeX error: ' + (el.getAttribute('title') || el.textContent).slice(0, 80)));
-  const skip = 'pre, code, script, style, textarea, mjx-container, .katex, .highlight';
+  document.querySelectorAll('merror')
+    .forEach(el => bad.push('TeX error: ' + el.textContent.slice(0, 80)));
+  const skip = 'pre, code, script, style, textarea, .highlight';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const tex = /\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\frac\{/;
+  const tex = /\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\frac\{|\\times|\\sum/;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!el || el.closest(skip) || !el.checkVisibility()) continue;
@@ -176,8 +171,6 @@ def link_urls(page: Page) -> list[str]:
     return page.evaluate(_LINKS_JS)
 
 
-def math_problems(page: Page, timeout_ms: float = 20_000) -> list[str]:
-    """Let MathJax finish typesetting (KaTeX renders on load), then list what still shows as TeX."""
-    if page.locator(".math").count():
-        page.evaluate(_MATH_WAIT_JS, timeout_ms)
+def math_problems(page: Page) -> list[str]:
+    """Math on ``page`` that is not drawn as MathML, or that shows as TeX (empty: all is well)."""
     return page.evaluate(_RAW_TEX_JS)

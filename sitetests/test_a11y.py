@@ -18,7 +18,6 @@ KINDS = ["home", "notes", "example-1", "api", "search"]
 def test_axe(kind: str, mode: str, visit, axe_counts, base_url: str, named_pages, axe_source: str) -> None:
     query = "?q=convolution" if kind == "search" else ""
     with visit(base_url + named_pages[kind] + query, mode=mode) as (tab, _traffic):
-        _browser.math_problems(tab)  # let MathJax finish so its output is what axe sees
         if kind == "search":
             tab.wait_for_selector("#search-results .search-summary", timeout=20_000)
         found = _axe.serious_violations(tab, axe_source)
@@ -49,7 +48,6 @@ def tab(browser):
 
 def test_axe_every_page(page: str, tab, base_url: str, axe_source: str, axe_counts) -> None:
     tab.goto(base_url + page, wait_until="load")
-    _browser.math_problems(tab)
     found = []
     for mode in ("light", "dark"):
         tab.evaluate(_MODE_JS, mode)

@@ -68,7 +68,6 @@ def kinds(named_pages, pages: list[str]) -> dict[str, str]:
 def _open(tab, url: str, size: tuple[int, int]) -> None:
     tab.set_viewport_size({"width": size[0], "height": size[1]})
     tab.goto(url, wait_until="load")
-    _browser.math_problems(tab)  # typeset math is what the reader sees, and it has a width
 
 
 @pytest.mark.parametrize("size", [DESKTOP, LAPTOP], ids=["1280x800", "1024x768"])

@@ -76,7 +76,7 @@ def test_reports_broken_links_and_anchors(broken, broken_site: Path) -> None:
 
 def test_reports_raw_tex(broken) -> None:
     _, tab, _ = broken
-    assert _browser.math_problems(tab, timeout_ms=500) == ["untypeset: \\(x^2\\)", "raw TeX: \\(x^2\\)"]
+    assert _browser.math_problems(tab) == ["untypeset: \\(x^2\\)", "raw TeX: \\(x^2\\)"]
 
 
 def test_reports_serious_axe_violations(broken, axe_source: str) -> None:

@@ -2,9 +2,6 @@
 
 - The API listing: one autosummary table per ``convdoc`` module, generated from each
   module's ``__all__`` so the reference can never miss (or invent) a public name.
-- Offline math: MathJax 3 (TeX input, CommonHTML output) copied from the installed
-  ``django-static-mathjax`` wheel into ``_static/mathjax/`` of the built site, so no page
-  loads anything from another host.
 - Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes SVG
   and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
 - Optional pages (``performance.md``, written separately) join the toctree only when present.
@@ -28,7 +25,6 @@ import inspect
 import itertools
 import os
 import re
-import shutil
 import sys
 import time
 import types
@@ -37,7 +33,6 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError
 from sphinx.pycode import ModuleAnalyzer
 
 #: The package modules, in reading order (as in DESIGN.md).
@@ -51,11 +46,6 @@ API_DIR = Path("api", "generated")
 OPTIONAL_PAGES = ("performance",)
 
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
-MATHJAX_DIST = "django-static-mathjax"
-MATHJAX_SCRIPT = "mathjax/tex-chtml.js"  # relative to _static/, as ``mathjax_path`` wants it
-# What the page loads (the combined TeX → CommonHTML component), the fonts it asks for by
-# relative URL, and the TeX extensions it autoloads on first use (nothing else is fetched).
-MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
 
 # --- API listing -------------------------------------------------------------------------
@@ -120,35 +110,6 @@ def constant_docs(app: Sphinx, what: str, name: str, obj, options, lines: list[s
             return
 
 
-# --- Offline MathJax ----------------------------------------------------------------------
-
-def _mathjax_root() -> Path:
-    try:
-        importlib.metadata.version(MATHJAX_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        raise ExtensionError(
-            f"the site serves MathJax itself and needs the `{MATHJAX_DIST}` package; it is not "
-            f'installed: pip install "convdoc[docs]" (or pip install {MATHJAX_DIST})'
-        ) from None
-    return Path(str(importlib.resources.files("mathjax"))) / "static" / "mathjax"
-
-
-def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the MathJax files the pages use into ``<outdir>/_static/mathjax``."""
-    if exception is not None or app.builder.format != "html":
-        return
-    src = _mathjax_root() / "es5"
-    dest = Path(app.outdir, "_static", "mathjax")
-    for rel in MATHJAX_FILES:
-        if (src / rel).is_dir():
-            shutil.copytree(src / rel, dest / rel, dirs_exist_ok=True)
-        else:
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src / rel, dest / rel)
-    shutil.copy2(src.parent / "LICENSE", dest / "LICENSE")
-
-
-# --- Pages --------------------------------------------------------------------------------
 
 def drop_missing_optional_pages(app: Sphinx, docname: str, source: list[str]) -> None:
     """Remove toctree lines naming optional pages whose file does not exist (yet).
@@ -385,12 +346,10 @@ def tune_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     for source in QUOTE_SOURCES:
         app.add_role(f"{source}-quote", _quote_role(source))
-    _mathjax_root()  # fail at start-up, not after every example has run
     app.connect("source-read", drop_missing_optional_pages)
     app.connect("autodoc-process-docstring", constant_docs)
     app.connect("build-finished", report_failed_cell)
     app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
-    app.connect("build-finished", copy_mathjax)
     app.connect("html-page-context", playground_assets)
     app.connect("html-page-context", add_meta_description)
     app.connect("build-finished", tune_pages)
