@@ -15,7 +15,7 @@ def test_performance_page_shows_the_record(visit, base_url: str, pages: list[str
         text = tab.locator("article").inner_text()
         headers = tab.locator("article table th").all_inner_texts()
         rows = tab.locator("article table tbody tr").count()
-        plots = tab.locator("article img[src$='.svg'], article img[src$='.png']").count()
+        plots = tab.locator("article img[src$='.svg'], article img[src$='.png'], article img[src$='.webp']").count()
         problems = traffic.problems()
     assert "No benchmark record" not in text
     assert f"Measured on {record['date'][:10]}" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import _browser
 import numpy as np
 import pytest
 from PIL import Image
@@ -66,13 +67,14 @@ def _shoot(visit, url: str, mode: str, path: Path) -> tuple[dict[str, bytes], li
     """Screenshot the page in ``mode``; a screenshot of each figure as displayed, and problems."""
     with visit(url, mode=mode) as (tab, traffic):
         assert tab.evaluate(THEME_JS) == mode
+        broken = _browser.broken_images(tab)  # lazy figures loaded, as a reader scrolling sees them
         tab.screenshot(path=path, full_page=True)
         figures = tab.evaluate(FIGURES_JS)
         shots = {
             src: tab.locator(f"img[data-sitetests-figure='{i}']").screenshot()
             for i, src in enumerate(figures)
         }
-        return shots, traffic.problems()
+        return shots, traffic.problems() + [f"broken image: {src}" for src in broken]
 
 
 @pytest.mark.parametrize("kind", SHOT_PAGES)
