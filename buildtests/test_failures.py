@@ -141,6 +141,21 @@ def test_missing_glue_key_fails_and_names_page_line_and_key(site) -> None:
     assert not build.html.exists()
 
 
+def test_math_that_cannot_be_drawn_fails_and_names_page_and_tex(site) -> None:
+    """TeX that MathML cannot express (a typo'd macro, a missing superscript) stops the build.
+
+    Without the check, ``\\alpah`` would reach the reader as the text "\\alpah".
+    """
+    for tex, why in [(r"\alpah + 1", r"unknown macro \alpah"), ("x^", "")]:
+        page = site.page(
+            "broken", f"# Broken math\n\nThe weight ${tex}$ is learnt.\n", notebook=False
+        )
+        build = site.build()
+        assert build.returncode != 0, build.output
+        assert f"{page}" in build.output and f"cannot render the math {tex!r}" in build.output
+        assert why in build.output, build.output
+
+
 def test_failing_claim_check_fails_and_names_the_assertion(site) -> None:
     """A claim check (an ``assert`` in a hidden cell, as on the errata page) that the code
     contradicts stops the build; the output shows the assertion, and no page is written.

@@ -15,6 +15,7 @@ instead of reaching a reader as raw TeX. Registered as the HTML math renderer
 from __future__ import annotations
 
 import html
+import re
 
 from docutils import nodes
 from latex2mathml.converter import convert
@@ -22,6 +23,9 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.locale import _
 from sphinx.util.math import get_node_equation_number
+
+
+_UNKNOWN_MACRO = re.compile(r">[^<]*?(\\[A-Za-z]+)[^<]*<")
 
 
 def mathml(tex: str, display: bool, where: str) -> str:
@@ -32,6 +36,12 @@ def mathml(tex: str, display: bool, where: str) -> str:
         raise ExtensionError(
             f"{where}: cannot render the math {tex!r} as MathML: {exc}"
         ) from exc
+    unknown = _UNKNOWN_MACRO.search(markup)
+    if unknown:  # latex2mathml writes a macro it does not know as text: the reader sees TeX
+        raise ExtensionError(
+            f"{where}: cannot render the math {tex!r} as MathML: "
+            f"unknown macro {unknown.group(1)}"
+        )
     annotation = (
         f'<annotation encoding="application/x-tex">{html.escape(tex)}</annotation>'
     )
