@@ -1,9 +1,10 @@
 """The committed benchmark record: where it lives, what it must hold, and how old it is.
 
-``nox -s bench`` (``benchmarks/run.py``) writes ``benchmarks/results/latest.json`` and a copy in
-``benchmarks/results/history/``; both are committed. The Performance page reads the latest record
-at build time (nothing is timed during the build), and ``tests/test_bench_record.py`` checks it
-with :func:`problems`. Plain Python, no third-party imports, so the docs and tests can use it.
+``nox -s bench`` (``benchmarks/run.py``) writes ``benchmarks/results/latest.json`` and a
+copy in ``benchmarks/results/history/``; both are committed. The Performance page reads
+the latest record at build time (nothing is timed during the build), and
+``tests/test_bench_record.py`` checks it with :func:`problems`. Plain Python, no
+third-party imports, so the docs and tests can use it.
 """
 
 from __future__ import annotations
@@ -18,15 +19,40 @@ SCHEMA = 1
 
 # key: type(s) of its value, for the record and for its "machine" part.
 RECORD_KEYS = {
-    "schema": int, "date": str, "commit": str, "dirty": (bool, type(None)), "notes": str, "quick": bool,
-    "machine": dict, "blas": list, "matmul": dict, "cases": list, "scaling": list, "targets": list,
+    "schema": int,
+    "date": str,
+    "commit": str,
+    "dirty": (bool, type(None)),
+    "notes": str,
+    "quick": bool,
+    "machine": dict,
+    "blas": list,
+    "matmul": dict,
+    "cases": list,
+    "scaling": list,
+    "targets": list,
     "seconds": (int, float),
 }
 MACHINE_KEYS = {
-    "cpu": str, "cores": int, "threads": int, "platform": str, "python": str, "numpy": str, "scipy": str,
-    "convdoc": str, "torch": (str, type(None)), "load_average": list,
+    "cpu": str,
+    "cores": int,
+    "threads": int,
+    "platform": str,
+    "python": str,
+    "numpy": str,
+    "scipy": str,
+    "convdoc": str,
+    "torch": (str, type(None)),
+    "load_average": list,
 }
-CASE_KEYS = {"name": str, "dtype": str, "flops": int, "times": dict, "ratios": dict, "memory": dict}
+CASE_KEYS = {
+    "name": str,
+    "dtype": str,
+    "flops": int,
+    "times": dict,
+    "ratios": dict,
+    "memory": dict,
+}
 TIME_KEYS = {"median_s": float, "min_s": float, "samples": int, "gflops": float}
 
 
@@ -38,7 +64,9 @@ def _check(mapping: dict, keys: dict, where: str) -> list[str]:
         elif isinstance(mapping[key], bool) and kind in (int, float, (int, float)):
             out.append(f"{where}: `{key}` must be a number; got a bool")
         elif not isinstance(mapping[key], kind):
-            out.append(f"{where}: `{key}` must be {kind}; got {type(mapping[key]).__name__}")
+            out.append(
+                f"{where}: `{key}` must be {kind}; got {type(mapping[key]).__name__}"
+            )
     return out
 
 
@@ -66,7 +94,9 @@ def problems(record: dict) -> list[str]:
                 continue
             out += _check(timed, TIME_KEYS, f"{where} convdoc {step}")
             if not out and not timed["median_s"] > 0:
-                out.append(f"{where}: convdoc {step} median must be > 0; got {timed['median_s']}")
+                out.append(
+                    f"{where}: convdoc {step} median must be > 0; got {timed['median_s']}"
+                )
     for row in record["scaling"]:
         if not {"axis", "value", "convdoc"} <= row.keys():
             out.append(f"scaling row {row}: needs `axis`, `value` and `convdoc`")
@@ -85,8 +115,12 @@ def commits_since(commit: str, repo: Path = HERE.parent) -> int | None:
     """
     try:
         out = subprocess.run(
-            ["git", "rev-list", "--count", f"{commit}..HEAD"], cwd=repo, capture_output=True, text=True,
-            check=True, timeout=30,
+            ["git", "rev-list", "--count", f"{commit}..HEAD"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
         )
         return int(out.stdout.strip())
     except (OSError, ValueError, subprocess.SubprocessError):

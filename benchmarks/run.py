@@ -1,13 +1,15 @@
 """Benchmark convdoc's conv2d against PyTorch, scipy.signal, a naive loop and NumPy's matmul rate.
 
-Run with ``nox -s bench`` (installs ``.[bench]`` and torch) or ``python benchmarks/run.py``;
-``--quick`` for a smoke run of a few seconds. Everything is measured in one process with the
-same number of threads (2) for NumPy's BLAS and PyTorch; competitors are interleaved round by
-round and each reported time is a median. The record goes to ``benchmarks/results/latest.json``
-(machine, CPU, threads, library versions, BLAS, date, commit, every figure) and a copy to
-``benchmarks/results/history/``; both are committed, and the Performance page renders the latest
-(nothing is timed while the site builds). ``--notes`` adds a sentence about the conditions (say
-if the machine was shared); the scaling plot goes to ``benchmarks/results/scaling.png``.
+Run with ``nox -s bench`` (installs ``.[bench]`` and torch) or ``python
+benchmarks/run.py``; ``--quick`` for a smoke run of a few seconds. Everything is
+measured in one process with the same number of threads (2) for NumPy's BLAS and
+PyTorch; competitors are interleaved round by round and each reported time is a median.
+The record goes to ``benchmarks/results/latest.json`` (machine, CPU, threads, library
+versions, BLAS, date, commit, every figure) and a copy to
+``benchmarks/results/history/``; both are committed, and the Performance page renders
+the latest (nothing is timed while the site builds). ``--notes`` adds a sentence about
+the conditions (say if the machine was shared); the scaling plot goes to
+``benchmarks/results/scaling.png``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import time
 import tracemalloc
 
 THREADS = 2
-os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))  # before NumPy/torch start their pools
+# before NumPy/torch start their pools
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -39,7 +42,8 @@ except ImportError:  # the torch columns are skipped
     torch = None
 
 RESULTS = pathlib.Path(__file__).parent / "results"
-SCHEMA = 1  # the record's layout (tests/test_bench_record.py checks it); bump it when keys change
+# the record's layout (tests/test_bench_record.py checks it); bump it when keys change
+SCHEMA = 1
 RESNET = "ResNet-like 8×64×56×56 ⊛ 64×64×3×3, pad 1"
 TEACHING = "teaching 6×6 ⊛ 3×3"
 # name: (x shape, w shape, padding, teaching-size)
@@ -52,8 +56,9 @@ CASES = {
     "512×512 image ⊛ 10×10": ((1, 1, 512, 512), (1, 1, 10, 10), 0, False),
 }
 SCIPY_LIMIT_S = 2.0  # skip the scipy channel loop where one call would take longer
-# OpenBLAS's idle threads spin for about 2**28 cycles after each call (~0.1 s here), taking
-# a core from whichever competitor runs next: let them fall asleep before every sample.
+# OpenBLAS's idle threads spin for about 2**28 cycles after each call (~0.1 s here),
+# taking a core from whichever competitor runs next: let them fall asleep before every
+# sample.
 SETTLE_S = 0.15
 
 
@@ -71,14 +76,18 @@ def _time_once(fn, number=1):
 def measure(competitors, *, rounds, min_sample=0.02, budget=4.0):
     """Median seconds per call of each competitor, interleaved round by round.
 
-    Each competitor is warmed up first; a sample repeats fast calls until it lasts `min_sample`
-    seconds; slow competitors get fewer rounds so each stays within about `budget` seconds.
+    Each competitor is warmed up first; a sample repeats fast calls until it lasts
+    `min_sample` seconds; slow competitors get fewer rounds so each stays within about
+    `budget` seconds.
     """
     plan = {}
     for name, fn in competitors.items():
         fn()  # warm-up: buffers allocated, caches and thread pools started
         once = _time_once(fn)
-        plan[name] = (max(1, int(min_sample / max(once, 1e-9))), max(1, min(rounds, int(budget / max(once, 1e-9)))))
+        plan[name] = (
+            max(1, int(min_sample / max(once, 1e-9))),
+            max(1, min(rounds, int(budget / max(once, 1e-9)))),
+        )
     samples = {name: [] for name in competitors}
     for r in range(rounds):
         for name, fn in competitors.items():
@@ -86,8 +95,10 @@ def measure(competitors, *, rounds, min_sample=0.02, budget=4.0):
             if r < wanted:
                 time.sleep(SETTLE_S)
                 samples[name].append(_time_once(fn, number))
-    return {name: dict(median_s=float(np.median(s)), min_s=float(np.min(s)), samples=len(s))
-            for name, s in samples.items()}
+    return {
+        name: dict(median_s=float(np.median(s)), min_s=float(np.min(s)), samples=len(s))
+        for name, s in samples.items()
+    }
 
 
 def peak_extra_bytes(fn):
@@ -108,9 +119,14 @@ def peak_extra_bytes(fn):
 def matmul_rate(dtype, n):
     """GFLOP/s of NumPy's own square matrix product: the practical limit on this machine."""
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype)
+    a, b = (
+        rng.standard_normal((n, n)).astype(dtype),
+        rng.standard_normal((n, n)).astype(dtype),
+    )
     out = np.empty_like(a)
-    t = measure({"matmul": lambda: np.matmul(a, b, out=out)}, rounds=7)["matmul"]["median_s"]
+    t = measure({"matmul": lambda: np.matmul(a, b, out=out)}, rounds=7)["matmul"][
+        "median_s"
+    ]
     return dict(n=n, median_s=t, gflops=2 * n**3 / t / 1e9)
 
 
@@ -135,26 +151,45 @@ def naive_conv2d(x, w, padding):
 def scipy_conv2d(x, w, padding):
     """A loop over images, filters and channels of ``scipy.signal.correlate`` on 2-D slices."""
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    return np.array([[sum(scipy.signal.correlate(xp[i, c], w[k, c], mode="valid") for c in range(x.shape[1]))
-                      for k in range(w.shape[0])] for i in range(x.shape[0])])
+    return np.array(
+        [
+            [
+                sum(
+                    scipy.signal.correlate(xp[i, c], w[k, c], mode="valid")
+                    for c in range(x.shape[1])
+                )
+                for k in range(w.shape[0])
+            ]
+            for i in range(x.shape[0])
+        ]
+    )
 
 
 def competitors_for(x, w, padding, teaching):
     """The functions timed on one case, forward and backward."""
     b = np.zeros(w.shape[0], x.dtype)
-    dy = np.random.default_rng(1).standard_normal(cd.conv2d(x, w, padding=padding).shape).astype(x.dtype)
+    dy = (
+        np.random.default_rng(1)
+        .standard_normal(cd.conv2d(x, w, padding=padding).shape)
+        .astype(x.dtype)
+    )
     fwd = {"convdoc": lambda: cd.conv2d(x, w, b, padding=padding)}
     bwd = {"convdoc": lambda: cd.conv2d_backward(dy, x, w, padding=padding)}
     if torch is not None:
         xt, wt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
-        yt, dyt = torch.nn.functional.conv2d(xt, wt, bt, padding=padding), torch.from_numpy(dy)
+        yt, dyt = (
+            torch.nn.functional.conv2d(xt, wt, bt, padding=padding),
+            torch.from_numpy(dy),
+        )
 
         def torch_forward():
             with torch.no_grad():
                 return torch.nn.functional.conv2d(xt, wt, bt, padding=padding)
 
         fwd["torch"] = torch_forward
-        bwd["torch"] = lambda: torch.autograd.grad(yt, (xt, wt, bt), dyt, retain_graph=True)
+        bwd["torch"] = lambda: torch.autograd.grad(
+            yt, (xt, wt, bt), dyt, retain_graph=True
+        )
     # scipy: estimate the whole loop from one 2-D call, skip it if it would be too slow.
     one = _time_once(lambda: scipy.signal.correlate(x[0, 0], w[0, 0], mode="valid"))
     if one * x.shape[0] * w.shape[0] * x.shape[1] < SCIPY_LIMIT_S:
@@ -171,7 +206,10 @@ def competitors_for(x, w, padding, teaching):
 def run_case(name, dtype, rounds, rates):
     x_shape, w_shape, padding, teaching = CASES[name]
     rng = np.random.default_rng(0)
-    x, w = rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(w_shape).astype(dtype)
+    x, w = (
+        rng.standard_normal(x_shape).astype(dtype),
+        rng.standard_normal(w_shape).astype(dtype),
+    )
     y = cd.conv2d(x, w, padding=padding)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x_shape, w_shape, y.shape[2:]
     flops = 2 * n * f * c * kh * kw * ho * wo
@@ -179,21 +217,38 @@ def run_case(name, dtype, rounds, rates):
     times = {f"{k} forward": v for k, v in measure(fwd, rounds=rounds).items()}
     times |= {f"{k} backward": v for k, v in measure(bwd, rounds=rounds).items()}
     for key, t in times.items():
-        t["gflops"] = (2 if key.endswith("backward") else 1) * flops / t["median_s"] / 1e9
+        t["gflops"] = (
+            (2 if key.endswith("backward") else 1) * flops / t["median_s"] / 1e9
+        )
         t["us_per_call"] = t["median_s"] * 1e6
     ratios = {}
     for step in ("forward", "backward"):
         mine = times[f"convdoc {step}"]
-        ratios[f"{step} vs matmul"] = mine["gflops"] / rates[np.dtype(dtype).name]["gflops"]
+        ratios[f"{step} vs matmul"] = (
+            mine["gflops"] / rates[np.dtype(dtype).name]["gflops"]
+        )
         if f"torch {step}" in times:
-            ratios[f"{step} vs torch"] = times[f"torch {step}"]["median_s"] / mine["median_s"]
+            ratios[f"{step} vs torch"] = (
+                times[f"torch {step}"]["median_s"] / mine["median_s"]
+            )
     memory = dict(
         forward_peak_bytes=peak_extra_bytes(fwd["convdoc"]),
         backward_peak_bytes=peak_extra_bytes(bwd["convdoc"]),
-        input_bytes=x.nbytes, output_bytes=y.nbytes, im2col_bytes=x.itemsize * c * kh * kw * n * ho * wo,
+        input_bytes=x.nbytes,
+        output_bytes=y.nbytes,
+        im2col_bytes=x.itemsize * c * kh * kw * n * ho * wo,
     )
-    return dict(name=name, dtype=np.dtype(dtype).name, x_shape=x_shape, w_shape=w_shape, padding=padding,
-                flops=flops, times=times, ratios=ratios, memory=memory)
+    return dict(
+        name=name,
+        dtype=np.dtype(dtype).name,
+        x_shape=x_shape,
+        w_shape=w_shape,
+        padding=padding,
+        flops=flops,
+        times=times,
+        ratios=ratios,
+        memory=memory,
+    )
 
 
 def scaling(dtype, quick):
@@ -205,12 +260,22 @@ def scaling(dtype, quick):
     configs = [("side", s, (1, 8, s, s), (8, 8, 3, 3)) for s in sides]
     configs += [("channels", ch, (1, ch, 64, 64), (ch, ch, 3, 3)) for ch in channels]
     for axis, value, x_shape, w_shape in configs:
-        x, w = rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(w_shape).astype(dtype)
+        x, w = (
+            rng.standard_normal(x_shape).astype(dtype),
+            rng.standard_normal(w_shape).astype(dtype),
+        )
         fwd, _ = competitors_for(x, w, 1, False)
         fwd.pop("scipy.signal loop", None)
         t = measure(fwd, rounds=3 if quick else 5)
         flops = 2 * int(np.prod(w_shape)) * x_shape[2] * x_shape[3]
-        rows.append(dict(axis=axis, value=value, flops=flops, **{k: v["median_s"] for k, v in t.items()}))
+        rows.append(
+            dict(
+                axis=axis,
+                value=value,
+                flops=flops,
+                **{k: v["median_s"] for k, v in t.items()},
+            )
+        )
     return rows
 
 
@@ -221,8 +286,12 @@ def plot_scaling(rows, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained")
-    for ax, axis, label in zip(axes, ("side", "channels"), ("image side H = W (C = F = 8)",
-                                                              "channels C = F (64×64 image)"), strict=True):
+    for ax, axis, label in zip(
+        axes,
+        ("side", "channels"),
+        ("image side H = W (C = F = 8)", "channels C = F (64×64 image)"),
+        strict=True,
+    ):
         part = [r for r in rows if r["axis"] == axis]
         v = np.array([r["value"] for r in part], float)
         for key, style in (("convdoc", "o-"), ("torch", "s--")):
@@ -230,7 +299,13 @@ def plot_scaling(rows, path):
                 ax.loglog(v, [r[key] for r in part], style, label=key, ms=4)
         # Ideal cost ∝ FLOPs (∝ H·W, or ∝ C·F), through convdoc's largest point.
         flops = np.array([r["flops"] for r in part], float)
-        ax.loglog(v, part[-1]["convdoc"] * flops / flops[-1], ":", color="gray", label="∝ FLOPs")
+        ax.loglog(
+            v,
+            part[-1]["convdoc"] * flops / flops[-1],
+            ":",
+            color="gray",
+            label="∝ FLOPs",
+        )
         ax.set_xticks(v, [f"{x:g}" for x in v])
         ax.minorticks_off()
         ax.set_xlabel(label)
@@ -244,12 +319,27 @@ def machine_info():
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as fh:
-            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+            cpu = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in fh
+                    if line.startswith("model name")
+                ),
+                cpu,
+            )
     except OSError:
         pass
-    return dict(cpu=cpu, cores=os.cpu_count(), platform=platform.platform(), python=platform.python_version(),
-                numpy=np.__version__, scipy=scipy.__version__, convdoc=cd.__version__,
-                torch=None if torch is None else torch.__version__, threads=THREADS)
+    return dict(
+        cpu=cpu,
+        cores=os.cpu_count(),
+        platform=platform.platform(),
+        python=platform.python_version(),
+        numpy=np.__version__,
+        scipy=scipy.__version__,
+        convdoc=cd.__version__,
+        torch=None if torch is None else torch.__version__,
+        threads=THREADS,
+    )
 
 
 def git_commit():
@@ -259,9 +349,20 @@ def git_commit():
     """
     root = pathlib.Path(__file__).resolve().parents[1]
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
-        status = subprocess.run(["git", "status", "--porcelain", "--", "convdoc", "benchmarks/run.py"], cwd=root,
-                                capture_output=True, text=True, check=True)
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", "convdoc", "benchmarks/run.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     except (OSError, subprocess.CalledProcessError):
         return "unknown", None
     return head.stdout.strip(), bool(status.stdout.strip())
@@ -277,52 +378,111 @@ def check_targets(cases):
             continue
         r = case["ratios"]
         if "forward vs torch" in r:
-            out.append((f"{dtype} forward ≥ {fwd_goal}× torch", r["forward vs torch"], fwd_goal))
-            out.append((f"{dtype} backward ≥ {bwd_goal}× torch", r["backward vs torch"], bwd_goal))
-        out.append((f"{dtype} forward ≥ 0.6× NumPy matmul rate", r["forward vs matmul"], 0.6))
+            out.append(
+                (
+                    f"{dtype} forward ≥ {fwd_goal}× torch",
+                    r["forward vs torch"],
+                    fwd_goal,
+                )
+            )
+            out.append(
+                (
+                    f"{dtype} backward ≥ {bwd_goal}× torch",
+                    r["backward vs torch"],
+                    bwd_goal,
+                )
+            )
+        out.append(
+            (f"{dtype} forward ≥ 0.6× NumPy matmul rate", r["forward vs matmul"], 0.6)
+        )
         m = case["memory"]
-        out.append((f"{dtype} forward peak memory ≤ 4× output", m["forward_peak_bytes"] / m["output_bytes"], 4.0))
+        out.append(
+            (
+                f"{dtype} forward peak memory ≤ 4× output",
+                m["forward_peak_bytes"] / m["output_bytes"],
+                4.0,
+            )
+        )
     for dtype in ("float32", "float64"):
         case = get.get((TEACHING, dtype))
         if case is not None:
-            out.append((f"{dtype} teaching case ≤ 100 µs per call", case["times"]["convdoc forward"]["us_per_call"], 100))
-    return [dict(name=n, value=float(v), goal=g, passed=bool(v <= g if ("≤" in n) else v >= g)) for n, v, g in out]
+            out.append(
+                (
+                    f"{dtype} teaching case ≤ 100 µs per call",
+                    case["times"]["convdoc forward"]["us_per_call"],
+                    100,
+                )
+            )
+    return [
+        dict(
+            name=n,
+            value=float(v),
+            goal=g,
+            passed=bool(v <= g if ("≤" in n) else v >= g),
+        )
+        for n, v, g in out
+    ]
 
 
 def print_report(result):
-    print(f"convdoc benchmark, {result['date']}: {result['machine']['cpu']}, {THREADS} threads")
+    print(
+        f"convdoc benchmark, {result['date']}: {result['machine']['cpu']}, {THREADS} threads"
+    )
     for lib in result["blas"]:
-        print(f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} ({lib.get('architecture')}), "
-              f"{lib.get('num_threads')} threads, {lib.get('filepath')}")
+        print(
+            f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} ({lib.get('architecture')}), "
+            f"{lib.get('num_threads')} threads, {lib.get('filepath')}"
+        )
     for dtype, rate in result["matmul"].items():
-        print(f"  NumPy matmul {dtype}: {rate['gflops']:.1f} GFLOP/s ({rate['n']}×{rate['n']})")
+        print(
+            f"  NumPy matmul {dtype}: {rate['gflops']:.1f} GFLOP/s ({rate['n']}×{rate['n']})"
+        )
     head = f"{'case':42} {'dtype':7} {'method':24} {'median':>10} {'GFLOP/s':>8} {'×torch':>7} {'×matmul':>8} {'peak MiB':>9}"
     print("\n" + head + "\n" + "-" * len(head))
     for case in result["cases"]:
         for key, t in case["times"].items():
             step = key.rsplit(" ", 1)[1]
             torch_t = case["times"].get(f"torch {step}")
-            vs_torch = f"{torch_t['median_s'] / t['median_s']:7.2f}" if torch_t else " " * 7
+            vs_torch = (
+                f"{torch_t['median_s'] / t['median_s']:7.2f}" if torch_t else " " * 7
+            )
             mine = key.startswith("convdoc")
             vs_mm = f"{case['ratios'][f'{step} vs matmul']:8.2f}" if mine else " " * 8
-            peak = f"{case['memory'][f'{step}_peak_bytes'] / 2**20:9.1f}" if mine else " " * 9
+            peak = (
+                f"{case['memory'][f'{step}_peak_bytes'] / 2**20:9.1f}"
+                if mine
+                else " " * 9
+            )
             med = t["median_s"]
             med_txt = f"{med * 1e6:8.1f}µs" if med < 1e-3 else f"{med * 1e3:8.1f}ms"
-            print(f"{case['name']:42} {case['dtype']:7} {key:24} {med_txt:>10} {t['gflops']:8.2f} {vs_torch} {vs_mm} {peak}")
+            print(
+                f"{case['name']:42} {case['dtype']:7} {key:24} {med_txt:>10} {t['gflops']:8.2f} {vs_torch} {vs_mm} {peak}"
+            )
     load = result["machine"]["load_average"]
-    if load[0] > 0.5 * result["machine"]["cores"]:  # after the run, the load includes this benchmark
-        print(f"\nWARNING: the machine was busy (load average {load[0]:.1f} on {result['machine']['cores']} "
-              "cores before the run): other processes distort these timings.")
+    # after the run, the load includes this benchmark
+    if load[0] > 0.5 * result["machine"]["cores"]:
+        print(
+            f"\nWARNING: the machine was busy (load average {load[0]:.1f} on {result['machine']['cores']} "
+            "cores before the run): other processes distort these timings."
+        )
     print("\nTargets:")
     for t in result["targets"]:
-        print(f"  {'PASS' if t['passed'] else 'MISS'}  {t['name']}: measured {t['value']:.2f}")
+        print(
+            f"  {'PASS' if t['passed'] else 'MISS'}  {t['name']}: measured {t['value']:.2f}"
+        )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run: small sizes, few rounds")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: small sizes, few rounds"
+    )
     parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
-    parser.add_argument("--notes", default="", help="conditions of the run, e.g. 'machine shared with other jobs'")
+    parser.add_argument(
+        "--notes",
+        default="",
+        help="conditions of the run, e.g. 'machine shared with other jobs'",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
@@ -339,14 +499,28 @@ def main(argv=None):
         for name in names:
             for d in dtypes:
                 cases.append(run_case(name, d, rounds, rates))
-                print(f"  measured {name} {d} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+                print(
+                    f"  measured {name} {d} ({time.perf_counter() - start:.0f} s)",
+                    file=sys.stderr,
+                )
         scale = scaling(np.float32, args.quick)
         info = threadpool_info()
     commit, dirty = git_commit()
-    result = dict(schema=SCHEMA, date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                  commit=commit, dirty=dirty, notes=args.notes, quick=args.quick, machine=machine_info(),
-                  blas=info, matmul=rates, cases=cases, scaling=scale)
-    # Other processes competing for the cores distort every timing: record how busy it was.
+    result = dict(
+        schema=SCHEMA,
+        date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        commit=commit,
+        dirty=dirty,
+        notes=args.notes,
+        quick=args.quick,
+        machine=machine_info(),
+        blas=info,
+        matmul=rates,
+        cases=cases,
+        scaling=scale,
+    )
+    # Other processes competing for the cores distort every timing: record how busy it
+    # was.
     result["machine"]["load_average"] = [load_before, os.getloadavg()[0]]
     result["targets"] = check_targets(cases)
     result["seconds"] = time.perf_counter() - start
@@ -355,11 +529,15 @@ def main(argv=None):
     history.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.json").write_text(text, encoding="utf-8")
     stamp = result["date"][:19].replace("-", "").replace(":", "")
-    (history / f"{stamp}-{commit[:9]}{'-quick' if args.quick else ''}.json").write_text(text, encoding="utf-8")
+    (history / f"{stamp}-{commit[:9]}{'-quick' if args.quick else ''}.json").write_text(
+        text, encoding="utf-8"
+    )
     plot_scaling(scale, args.output / "scaling.png")
     print_report(result)
-    print(f"\nWrote {args.output / 'latest.json'} (and a copy in history/) in {result['seconds']:.0f} s: "
-          "commit it, and the Performance page shows it.")
+    print(
+        f"\nWrote {args.output / 'latest.json'} (and a copy in history/) in {result['seconds']:.0f} s: "
+        "commit it, and the Performance page shows it."
+    )
 
 
 if __name__ == "__main__":

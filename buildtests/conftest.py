@@ -2,21 +2,24 @@
 
 Run with ``nox -s failures`` or ``pytest -c buildtests/pytest.ini buildtests``.
 
-Each test writes a tiny site in ``tmp_path``, laid out like the project (``docs/`` beside
-``gallery/``), and builds it with the project's own recipe. What is checked is the real
-configuration and the real command, not copies of them that could drift:
+Each test writes a tiny site in ``tmp_path``, laid out like the project (``docs/``
+beside ``gallery/``), and builds it with the project's own recipe. What is checked is
+the real configuration and the real command, not copies of them that could drift:
 
-- The site's ``docs/conf.py`` executes the real ``docs/conf.py`` (with ``__file__`` pointing
-  at the throwaway site, so every path it derives lands in ``tmp_path``) and then changes a
-  single setting: no autosummary stubs, since these sites have no API pages. The real
-  ``docs/_ext`` (the ``convdoc_site`` extension) is copied beside it.
+- The site's ``docs/conf.py`` executes the real ``docs/conf.py`` (with ``__file__``
+  pointing
+  at the throwaway site, so every path it derives lands in ``tmp_path``) and then
+  changes a single setting: no autosummary stubs, since these sites have no API pages.
+  The real ``docs/_ext`` (the ``convdoc_site`` extension) is copied beside it.
 - The build runs through ``build_docs`` of the real ``noxfile.py``, its folder constants
-  pointed at the throwaway site. It deletes what the real recipe deletes and runs the same
-  ``sphinx-build`` command, in a subprocess. Every deletion and every absolute path in that
-  command must lie inside the throwaway site, or the test fails before anything is touched.
+  pointed at the throwaway site. It deletes what the real recipe deletes and runs the
+  same ``sphinx-build`` command, in a subprocess. Every deletion and every absolute path
+  in that command must lie inside the throwaway site, or the test fails before anything
+  is touched.
 
-``noxfile.py`` is loaded with a stand-in for the ``nox`` module (importing it only applies
-``@nox.session`` and sets ``nox.options``), so this suite does not need nox installed.
+``noxfile.py`` is loaded with a stand-in for the ``nox`` module (importing it only
+applies ``@nox.session`` and sets ``nox.options``), so this suite does not need nox
+installed.
 """
 
 from __future__ import annotations
@@ -80,7 +83,9 @@ def _stand_in_nox() -> types.ModuleType:
 @pytest.fixture(scope="session")
 def noxfile() -> types.ModuleType:
     """The project's ``noxfile.py`` as a module."""
-    spec = importlib.util.spec_from_file_location("convdoc_noxfile", ROOT / "noxfile.py")
+    spec = importlib.util.spec_from_file_location(
+        "convdoc_noxfile", ROOT / "noxfile.py"
+    )
     module = importlib.util.module_from_spec(spec)
     with mock.patch.dict(sys.modules, {"nox": _stand_in_nox()}):
         spec.loader.exec_module(module)
@@ -119,8 +124,9 @@ class _Recorder:
     """Stands in for a nox session and for ``shutil`` while ``build_docs`` runs.
 
     ``rmtree`` deletes only inside the throwaway site; ``run`` runs the command in a
-    subprocess with the build's environment and, like nox, stops ``build_docs`` when it fails
-    (raising `CommandFailed`, which `MiniSite.build` catches). Both are logged, so a test can check what the recipe does and in which order.
+    subprocess with the build's environment and, like nox, stops ``build_docs`` when it
+    fails (raising `CommandFailed`, which `MiniSite.build` catches). Both are logged, so
+    a test can check what the recipe does and in which order.
     """
 
     def __init__(self, site: MiniSite, execute: bool) -> None:
@@ -132,22 +138,31 @@ class _Recorder:
 
     def rmtree(self, path, *args, **kwargs) -> None:
         if not _inside(path, self.site.root):
-            raise AssertionError(f"build_docs would delete {path}, outside the throwaway site")
+            raise AssertionError(
+                f"build_docs would delete {path}, outside the throwaway site"
+            )
         if self.commands:
-            raise AssertionError(f"build_docs deletes {path} after running {self.commands[-1]}")
+            raise AssertionError(
+                f"build_docs deletes {path} after running {self.commands[-1]}"
+            )
         self.removed.append(Path(path))
         shutil.rmtree(path, *args, **kwargs)
 
-    def log(self, *args, **kwargs) -> None:  # nox's session.log: the output is not checked
+    # nox's session.log: the output is not checked
+    def log(self, *args, **kwargs) -> None:
         pass
 
     def __getattr__(self, name: str):  # the rest of ``shutil``
         return getattr(shutil, name)
 
     def run(self, *args: str, env: dict[str, str] | None = None, **kwargs) -> None:
-        outside = [a for a in args if os.path.isabs(a) and not _inside(a, self.site.root)]
+        outside = [
+            a for a in args if os.path.isabs(a) and not _inside(a, self.site.root)
+        ]
         if outside:
-            raise AssertionError(f"build_docs would run on {outside}, outside the throwaway site")
+            raise AssertionError(
+                f"build_docs would run on {outside}, outside the throwaway site"
+            )
         self.commands.append(list(args))
         if not self.execute:  # a dry run: stand in for Sphinx's output folder
             for arg in args:
@@ -162,14 +177,22 @@ class _Recorder:
 class MiniSite:
     """A throwaway site with the project's layout: ``docs/`` (real conf, _ext) and ``gallery/``."""
 
-    def __init__(self, root: Path, noxfile: types.ModuleType, pycache: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, noxfile: types.ModuleType, pycache: Path | None = None
+    ) -> None:
         self.root, self.noxfile, self.pycache = root, noxfile, pycache
         self.docs, self.gallery = root / "docs", root / "gallery"
         #: Prepended to the build's PYTHONPATH (e.g. a copy of convdoc to edit between builds).
         self.pythonpath: Path | None = None
         self.pages: list[str] = []
-        shutil.copytree(REAL_DOCS / "_ext", self.docs / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
-        (self.docs / "conf.py").write_text(CONF_TEMPLATE.format(real_conf=str(REAL_CONF)), encoding="utf-8")
+        shutil.copytree(
+            REAL_DOCS / "_ext",
+            self.docs / "_ext",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        (self.docs / "conf.py").write_text(
+            CONF_TEMPLATE.format(real_conf=str(REAL_CONF)), encoding="utf-8"
+        )
         self.gallery.mkdir()
         header = "Gallery\n=======\n\nThrowaway examples.\n"
         (self.gallery / "README.rst").write_text(header, encoding="utf-8")
@@ -178,7 +201,9 @@ class MiniSite:
     def page(self, name: str, body: str, *, notebook: bool = True) -> Path:
         """Write ``docs/<name>.md`` (executed by myst-nb if ``notebook``), listed in the toctree."""
         path = self.docs / f"{name}.md"
-        text = (NOTEBOOK_FRONT_MATTER if notebook else "") + textwrap.dedent(body).lstrip("\n")
+        text = (NOTEBOOK_FRONT_MATTER if notebook else "") + textwrap.dedent(
+            body
+        ).lstrip("\n")
         path.write_text(text, encoding="utf-8")
         if name not in self.pages:
             self.pages.append(name)
@@ -203,41 +228,62 @@ class MiniSite:
         outdir = self._moved(nf.HTML)
         recorder = _Recorder(self, execute)
         moved = {
-            "ROOT": self.root, "DOCS": self.docs, "BUILD": self._moved(nf.BUILD), "HTML": outdir,
+            "ROOT": self.root,
+            "DOCS": self.docs,
+            "BUILD": self._moved(nf.BUILD),
+            "HTML": outdir,
             "GENERATED": [self._moved(path) for path in nf.GENERATED],
         }
-        with mock.patch.multiple(nf, shutil=recorder, **moved), contextlib.suppress(CommandFailed):
+        with (
+            mock.patch.multiple(nf, shutil=recorder, **moved),
+            contextlib.suppress(CommandFailed),
+        ):
             nf.build_docs(recorder, outdir)
-        assert len(recorder.commands) == 1, f"build_docs should run one command: {recorder.commands}"
-        return self._result(recorder.result, outdir, recorder.commands[0], recorder.removed)
+        assert len(recorder.commands) == 1, (
+            f"build_docs should run one command: {recorder.commands}"
+        )
+        return self._result(
+            recorder.result, outdir, recorder.commands[0], recorder.removed
+        )
 
     def rebuild_without_cleaning(self, previous: Build) -> Build:
         """Rerun ``previous``'s command without ``-E`` or deletions: a plain incremental build."""
-        # build_docs wrote into <html>-partial and renamed it; build on the site it left.
+        # build_docs wrote into <html>-partial and renamed it; build on the site it
+        # left.
         partial = f"{previous.html}-partial"
-        command = [str(previous.html) if arg == partial else arg for arg in previous.command if arg != "-E"]
+        command = [
+            str(previous.html) if arg == partial else arg
+            for arg in previous.command
+            if arg != "-E"
+        ]
         result = self.run(command, self.noxfile._docs_env())
         return self._result(result, previous.html, command, [])
 
     def run(self, args, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         """Run a command of the build in the site's folder, with the environment nox would give it."""
-        full_env = {**os.environ, **env, "TMPDIR": str(self.root / "tmp")}  # Sphinx's crash logs
+        # Sphinx's crash logs
+        full_env = {**os.environ, **env, "TMPDIR": str(self.root / "tmp")}
         if self.pythonpath is not None:
             full_env["PYTHONPATH"] = os.pathsep.join(
                 [str(self.pythonpath), *filter(None, [os.environ.get("PYTHONPATH")])]
             )
         if self.pycache is not None:
-            # Bytecode goes to a folder of this test session, so only the first build compiles
-            # the imports of Sphinx and friends (seconds per build), and nothing is written
-            # beside the installed packages.
+            # Bytecode goes to a folder of this test session, so only the first build
+            # compiles the imports of Sphinx and friends (seconds per build), and
+            # nothing is written beside the installed packages.
             full_env.pop("PYTHONDONTWRITEBYTECODE", None)
             full_env["PYTHONPYCACHEPREFIX"] = str(self.pycache)
-        # The console script of this environment, as nox runs the one of its session; never
-        # ``python -m``, which would put the working directory (and its convdoc) first on sys.path.
+        # The console script of this environment, as nox runs the one of its session;
+        # never ``python -m``, which would put the working directory (and its convdoc)
+        # first on sys.path.
         exe = Path(sys.executable).with_name(args[0])
         return subprocess.run(
             [str(exe) if exe.exists() else args[0], *args[1:]],
-            cwd=self.root, env=full_env, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+            cwd=self.root,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
         )
 
     @staticmethod

@@ -1,9 +1,10 @@
 """The site ships the package it ran, and a build that knows its public URL installs from it.
 
-A throwaway site (see ``conftest.py``) built with ``CONVDOC_BASEURL`` set, as Read the Docs'
-canonical URL would set it: the example page, the notebook and the script name the wheel by
-that absolute URL. Served on 127.0.0.1, the command copied from the page (only the site's
-address substituted) installs convdoc in a fresh venv that never saw the clone.
+A throwaway site (see ``conftest.py``) built with ``CONVDOC_BASEURL`` set, as Read the
+Docs' canonical URL would set it: the example page, the notebook and the script name the
+wheel by that absolute URL. Served on 127.0.0.1, the command copied from the page (only
+the site's address substituted) installs convdoc in a fresh venv that never saw the
+clone.
 """
 
 from __future__ import annotations
@@ -52,21 +53,39 @@ def test_a_build_with_a_public_url_installs_from_it(built, tmp_path: Path) -> No
     (wheel,) = dist.glob("convdoc-*-py3-none-any.whl")
     url = f"{BASE}_downloads/dist/{wheel.name}"
     page = built.page("auto_examples/plot_01_version")
-    command, linked = _downloads.install_box(page, BASE + "auto_examples/plot_01_version.html")
-    assert command == f'pip install "convdoc[examples] @ {url}"' and linked is None, (command, linked)
-    assert f'<link rel="canonical" href="{BASE}auto_examples/plot_01_version.html"' in page
+    command, linked = _downloads.install_box(
+        page, BASE + "auto_examples/plot_01_version.html"
+    )
+    assert command == f'pip install "convdoc[examples] @ {url}"' and linked is None, (
+        command,
+        linked,
+    )
+    assert (
+        f'<link rel="canonical" href="{BASE}auto_examples/plot_01_version.html"' in page
+    )
     downloads = built.html / "_downloads"
     (notebook,) = downloads.rglob("plot_01_version.ipynb")
     (script,) = downloads.rglob("plot_01_version.py")
-    assert f"%{command}" in "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+    assert f"%{command}" in "".join(
+        json.loads(notebook.read_text())["cells"][0]["source"]
+    )
     assert f"#     {command}\n" in script.read_text()
 
     env = _downloads.clean_env(tmp_path)
-    python, env = _downloads.new_venv(tmp_path / "venv", env)  # import convdoc fails there first
+    # import convdoc fails there first
+    python, env = _downloads.new_venv(tmp_path / "venv", env)
     with serve(built.html) as served:
         _downloads.run_shell(_downloads.served_command(command, served), env, tmp_path)
-    ran = subprocess.run([str(python), script.name], cwd=script.parent, env=env, capture_output=True, text=True)
-    assert ran.returncode == 0 and f"convdoc {wheel.name.split('-')[1]}" in ran.stdout, ran.stdout + ran.stderr
+    ran = subprocess.run(
+        [str(python), script.name],
+        cwd=script.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        ran.returncode == 0 and f"convdoc {wheel.name.split('-')[1]}" in ran.stdout
+    ), ran.stdout + ran.stderr
 
 
 def test_a_tree_that_cannot_be_built_fails_the_build(site, tmp_path: Path) -> None:
@@ -74,9 +93,15 @@ def test_a_tree_that_cannot_be_built_fails_the_build(site, tmp_path: Path) -> No
     import shutil
 
     package = tmp_path / "pythonpath"
-    shutil.copytree(ROOT / "convdoc", package / "convdoc", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "convdoc",
+        package / "convdoc",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     site.pythonpath = package
     build = site.build()
     assert build.returncode != 0
-    assert "no source tree was found to build it from" in build.output, build.output[-3000:]
+    assert "no source tree was found to build it from" in build.output, build.output[
+        -3000:
+    ]
     assert not build.html.exists()

@@ -1,10 +1,10 @@
 """Issue 7: every way the site can be wrong fails the build loudly, and no output is ever stale.
 
-Each test breaks a throwaway site (see ``conftest.py``: the real ``docs/conf.py``, built by the
-real ``build_docs`` of ``noxfile.py``) in one way, then checks that the build fails, that its
-output says where and why, and what became of the broken page. A build that fails is never
-published (``nox -s docs`` and Read the Docs stop on it), so where Sphinx still writes the
-broken page, the failed build is what keeps it off the site.
+Each test breaks a throwaway site (see ``conftest.py``: the real ``docs/conf.py``, built
+by the real ``build_docs`` of ``noxfile.py``) in one way, then checks that the build
+fails, that its output says where and why, and what became of the broken page. A build
+that fails is never published (``nox -s docs`` and Read the Docs stop on it), so where
+Sphinx still writes the broken page, the failed build is what keeps it off the site.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ WARNINGS_FAIL = "build finished with problems"
 
 def line_of(path, text: str) -> int:
     """The 1-based number of the first line of ``path`` containing ``text``."""
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+    return next(
+        i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line
+    )
 
 
 def text_of(html: str) -> str:
@@ -32,18 +34,26 @@ def text_of(html: str) -> str:
 
 def test_recipe_deletes_generated_folders_then_builds_strictly(site, noxfile) -> None:
     """``build_docs`` (run dry) empties every generated folder, then runs a strict, full build."""
-    generated = {path.relative_to(noxfile.DOCS).as_posix() for path in noxfile.GENERATED}
-    # myst-nb executes pages in <outdir>/../jupyter_execute, i.e. _build/jupyter_execute.
+    generated = {
+        path.relative_to(noxfile.DOCS).as_posix() for path in noxfile.GENERATED
+    }
+    # myst-nb executes pages in <outdir>/../jupyter_execute, i.e.
+    # _build/jupyter_execute.
     assert {"auto_examples", "api/generated", "_build/jupyter_execute"} <= generated
 
     build = site.build(execute=False)
 
     removed = {path.relative_to(site.docs).as_posix() for path in build.removed}
-    assert removed >= generated | {"_build/html", "_build/html-partial", "_build/doctrees-html"}
+    assert removed >= generated | {
+        "_build/html",
+        "_build/html-partial",
+        "_build/doctrees-html",
+    }
     command = build.command
     assert command[0] == "sphinx-build"
-    # -W: warnings are errors; --keep-going: report all of them; -n: unresolved references
-    # warn; -E: read every source again (no environment pickled by an earlier build).
+    # -W: warnings are errors; --keep-going: report all of them; -n: unresolved
+    # references warn; -E: read every source again (no environment pickled by an earlier
+    # build).
     assert {"-W", "--keep-going", "-n", "-E"} <= set(command)
     assert command[command.index("-b") + 1] == "html"
 
@@ -51,9 +61,10 @@ def test_recipe_deletes_generated_folders_then_builds_strictly(site, noxfile) ->
 def test_raising_gallery_example_fails_and_names_file_line_and_error(site) -> None:
     """A gallery script that raises fails the build, naming the script, line and exception.
 
-    ``only_warn_on_example_error`` is False, so the failure is an error at the end of the build,
-    not a warning. Sphinx has by then written the example's page, traceback included, into the
-    staging folder; ``build_docs`` never turns that folder into the site, so nothing is published.
+    ``only_warn_on_example_error`` is False, so the failure is an error at the end of
+    the build, not a warning. Sphinx has by then written the example's page, traceback
+    included, into the staging folder; ``build_docs`` never turns that folder into the
+    site, so nothing is published.
     """
     script = site.example(
         "plot_01_raises",
@@ -76,7 +87,10 @@ def test_raising_gallery_example_fails_and_names_file_line_and_error(site) -> No
     assert build.returncode != 0, build.output
     line = line_of(script, "cd.conv2d(")
     assert f'plot_01_raises.py", line {line}, in <module>' in build.output, build.output
-    assert "ValueError: `x` must be 4-D with shape (N, C, H, W); got shape (2,)" in build.output
+    assert (
+        "ValueError: `x` must be 4-D with shape (N, C, H, W); got shape (2,)"
+        in build.output
+    )
     assert "Unexpected failing examples (1)" in build.output
     assert not build.html.exists()  # no site at all: not this page, nor any other
 
@@ -84,8 +98,9 @@ def test_raising_gallery_example_fails_and_names_file_line_and_error(site) -> No
 def test_raising_code_cell_fails_and_names_page_cell_and_error(site) -> None:
     """A MyST page whose code cell raises stops the build: no HTML is written for the page.
 
-    The output names the page, shows the failing cell's source and its traceback (printed by
-    ``convdoc_site.report_failed_cell``) with the cell's line and the exception.
+    The output names the page, shows the failing cell's source and its traceback
+    (printed by ``convdoc_site.report_failed_cell``) with the cell's line and the
+    exception.
     """
     page = site.page(
         "broken",
@@ -108,7 +123,10 @@ def test_raising_code_cell_fails_and_names_page_cell_and_error(site) -> None:
     assert f"A code cell of {page} failed" in build.output, build.output
     assert "cd.correlate2d(1.0, [[1.0]])" in build.output  # the cell's source
     assert "Cell In[2], line 2" in build.output  # second cell, second line
-    assert "ValueError: `image` must be 2-D with shape (H, W); got shape ()" in build.output
+    assert (
+        "ValueError: `image` must be 2-D with shape (H, W); got shape ()"
+        in build.output
+    )
     assert build.page("broken") is None
 
 
@@ -136,7 +154,9 @@ def test_missing_glue_key_fails_and_names_page_line_and_key(site) -> None:
     assert build.returncode != 0, build.output
     line = line_of(page, "{glue:text}`nokey`")
     [warning] = build.warnings()
-    assert warning.startswith(f"{page}:{line}: WARNING: No key 'nokey' found in glue data"), build.output
+    assert warning.startswith(
+        f"{page}:{line}: WARNING: No key 'nokey' found in glue data"
+    ), build.output
     assert WARNINGS_FAIL in build.output
     assert not build.html.exists()
 
@@ -148,11 +168,16 @@ def test_math_that_cannot_be_drawn_fails_and_names_page_and_tex(site) -> None:
     """
     for tex, why in [(r"\alpah + 1", r"unknown macro \alpah"), ("x^", "")]:
         page = site.page(
-            "broken", f"# Broken math\n\nThe weight ${tex}$ is learnt.\n", notebook=False
+            "broken",
+            f"# Broken math\n\nThe weight ${tex}$ is learnt.\n",
+            notebook=False,
         )
         build = site.build()
         assert build.returncode != 0, build.output
-        assert f"{page}" in build.output and f"cannot render the math {tex!r}" in build.output
+        assert (
+            f"{page}" in build.output
+            and f"cannot render the math {tex!r}" in build.output
+        )
         assert why in build.output, build.output
 
 
@@ -170,7 +195,8 @@ def test_failing_claim_check_fails_and_names_the_assertion(site) -> None:
 
         import convdoc as cd
 
-        assert cd.conv_params(3, 6, 5) == 156  # the blog's count: 456 with three channels
+        # the blog's count: 456 with three channels
+        assert cd.conv_params(3, 6, 5) == 156
         ```
 
         Six 5×5 filters on an RGB image have 156 parameters.
@@ -188,8 +214,8 @@ def test_failing_claim_check_fails_and_names_the_assertion(site) -> None:
 def test_broken_cross_references_fail_and_name_page_line_and_target(site) -> None:
     """A reference to a missing API name (-n) or to a missing label fails the build.
 
-    Both are warnings (made errors by -W), both reported (--keep-going); the failed build
-    leaves no site behind.
+    Both are warnings (made errors by -W), both reported (--keep-going); the failed
+    build leaves no site behind.
     """
     page = site.page(
         "broken",
@@ -205,7 +231,9 @@ def test_broken_cross_references_fail_and_name_page_line_and_target(site) -> Non
     assert build.returncode != 0, build.output
     where = f"{page}:{line_of(page, 'does_not_exist')}: WARNING:"
     api, label = build.warnings()
-    assert api.startswith(f"{where} py:func reference target not found: convdoc.does_not_exist"), build.output
+    assert api.startswith(
+        f"{where} py:func reference target not found: convdoc.does_not_exist"
+    ), build.output
     assert label.startswith(f"{where} undefined label: 'no-such-label'"), build.output
     assert WARNINGS_FAIL in build.output
     assert not build.html.exists()
@@ -214,16 +242,22 @@ def test_broken_cross_references_fail_and_name_page_line_and_target(site) -> Non
 def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
     """Change a constant of convdoc between two builds: the example and the page follow it.
 
-    The builds import a copy of convdoc (first on PYTHONPATH) whose ``SLIDES_SIGMOID_A`` is
-    edited between them. Both builds go through ``build_docs``; the first is also the control
-    that a site with a gallery example, an executed page and glue builds cleanly. In between,
-    a plain incremental ``sphinx-build`` (no -E, nothing deleted) shows the stale output that
-    the recipe prevents: sphinx-gallery skips an example whose source did not change, and
-    Sphinx does not re-read (so myst-nb does not re-run) an unchanged page.
+    The builds import a copy of convdoc (first on PYTHONPATH) whose ``SLIDES_SIGMOID_A``
+    is edited between them. Both builds go through ``build_docs``; the first is also the
+    control that a site with a gallery example, an executed page and glue builds
+    cleanly. In between, a plain incremental ``sphinx-build`` (no -E, nothing deleted)
+    shows the stale output that the recipe prevents: sphinx-gallery skips an example
+    whose source did not change, and Sphinx does not re-read (so myst-nb does not
+    re-run) an unchanged page.
     """
     package = tmp_path / "pythonpath"
-    shutil.copytree(ROOT / "convdoc", package / "convdoc", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the site ships a wheel of what it ran
+    shutil.copytree(
+        ROOT / "convdoc",
+        package / "convdoc",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    # the site ships a wheel of what it ran
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, package / name)
     site.pythonpath = package
     site.example(
@@ -264,12 +298,17 @@ def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
         The slides' sigmoid has slope {glue:text}`slope`.
         """,
     )
-    example, figure = "auto_examples/plot_01_constant", "_images/sphx_glr_plot_01_constant_001.png"
+    example, figure = (
+        "auto_examples/plot_01_constant",
+        "_images/sphx_glr_plot_01_constant_001.png",
+    )
 
     def shown(build) -> tuple[str, str, str]:
         """The slope as printed by the example and as pasted in the page, and the figure's hash."""
         printed = re.search(r"slope = (\S+) from (\S+)", text_of(build.page(example)))
-        assert printed is not None and printed[2] == str(package / "convdoc" / "__init__.py")
+        assert printed is not None and printed[2] == str(
+            package / "convdoc" / "__init__.py"
+        )
         pasted = re.search(r"has slope (\S+)", text_of(build.page("constant")))
         digest = hashlib.sha256((build.html / figure).read_bytes()).hexdigest()
         return printed[1], pasted[1].rstrip("."), digest
@@ -281,11 +320,17 @@ def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
 
     source = package / "convdoc" / "activations.py"
     assert source.read_text().count("SLIDES_SIGMOID_A = 0.08\n") == 1
-    source.write_text(source.read_text().replace("SLIDES_SIGMOID_A = 0.08\n", "SLIDES_SIGMOID_A = 0.125\n"))
+    source.write_text(
+        source.read_text().replace(
+            "SLIDES_SIGMOID_A = 0.08\n", "SLIDES_SIGMOID_A = 0.125\n"
+        )
+    )
 
     stale = site.rebuild_without_cleaning(first)
     assert stale.returncode == 0, stale.output
-    assert shown(stale) == (printed, pasted, digest), "without the recipe the output should be stale"
+    assert shown(stale) == (printed, pasted, digest), (
+        "without the recipe the output should be stale"
+    )
 
     second = site.build()
     assert second.returncode == 0, second.output

@@ -2,10 +2,11 @@
 
 Usage: ``python tools/check_offline.py [docs/_build/html]``.
 
-Scans HTML for ``<script src>``, ``<link href>`` (stylesheets, fonts, preloads), ``<img src>``,
-``<iframe src>``, ``<source src>``, ``<video|audio src>`` and ``<object data>``, and CSS for
-``url(...)`` and ``@import``. Plain ``<a href>`` hyperlinks to references are not assets and are
-allowed. A static scan, so it also covers pages no browser test opens.
+Scans HTML for ``<script src>``, ``<link href>`` (stylesheets, fonts, preloads), ``<img
+src>``, ``<iframe src>``, ``<source src>``, ``<video|audio src>`` and ``<object data>``,
+and CSS for ``url(...)`` and ``@import``. Plain ``<a href>`` hyperlinks to references
+are not assets and are allowed. A static scan, so it also covers pages no browser test
+opens.
 """
 
 from __future__ import annotations
@@ -17,11 +18,25 @@ from pathlib import Path
 
 REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
 ASSET_ATTRS = {
-    "script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src",
-    "audio": "src", "embed": "src", "object": "data", "link": "href",
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+    "link": "href",
 }
 # <link rel=...> values that make the browser fetch the target.
-LOADED_LINKS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest"}
+LOADED_LINKS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "icon",
+    "manifest",
+}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)""", re.I)
 
 
@@ -32,7 +47,9 @@ class _Assets(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
-        if tag == "link" and not LOADED_LINKS & set((attr.get("rel") or "").lower().split()):
+        if tag == "link" and not LOADED_LINKS & set(
+            (attr.get("rel") or "").lower().split()
+        ):
             return  # rel="next", "canonical"...: navigation, not an asset
         name = ASSET_ATTRS.get(tag)
         value = attr.get(name) if name else None
@@ -40,7 +57,9 @@ class _Assets(HTMLParser):
             self.remote.append((self.getpos()[0], f"<{tag} {name}={value}>"))
         for m in CSS_URL.finditer(attr.get("style") or ""):
             if REMOTE.match(m.group(1) or m.group(2)):
-                self.remote.append((self.getpos()[0], f"style url({m.group(1) or m.group(2)})"))
+                self.remote.append(
+                    (self.getpos()[0], f"style url({m.group(1) or m.group(2)})")
+                )
 
 
 def remote_assets(site: Path) -> list[str]:
@@ -50,7 +69,9 @@ def remote_assets(site: Path) -> list[str]:
         if path.suffix == ".html":
             scan = _Assets()
             scan.feed(path.read_text(encoding="utf-8", errors="replace"))
-            found += [f"{path.relative_to(site)}:{line}: {what}" for line, what in scan.remote]
+            found += [
+                f"{path.relative_to(site)}:{line}: {what}" for line, what in scan.remote
+            ]
         elif path.suffix == ".css":
             text = path.read_text(encoding="utf-8", errors="replace")
             for m in CSS_URL.finditer(text):

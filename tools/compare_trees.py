@@ -1,7 +1,8 @@
 """Compare two built sites file by file; exit 1 listing every difference.
 
-Usage: ``python tools/compare_trees.py FIRST SECOND``. Used by ``nox -s repro``: two clean builds
-of one commit must be byte-identical (HTML, images, notebooks, scripts, zips, search index).
+Usage: ``python tools/compare_trees.py FIRST SECOND``. Used by ``nox -s repro``: two
+clean builds of one commit must be byte-identical (HTML, images, notebooks, scripts,
+zips, search index).
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ def digests(root: pathlib.Path) -> dict[str, str]:
     """Map each file's path relative to ``root`` to the SHA-256 of its bytes."""
     out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.name not in SKIP_NAMES and ".doctrees" not in path.parts:
-            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if (
+            path.is_file()
+            and path.name not in SKIP_NAMES
+            and ".doctrees" not in path.parts
+        ):
+            out[path.relative_to(root).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
     return out
 
 

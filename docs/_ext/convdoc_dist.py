@@ -2,19 +2,24 @@
 
 A local Sphinx extension, loaded by ``conf.py``. On every build it
 
-- builds a wheel and an sdist of the source tree whose ``convdoc`` the build imports (with
-  hatchling, reproducibly: ``SOURCE_DATE_EPOCH`` dates every entry), checks that the wheel
-  holds exactly the files that ran and the version the pages show, and publishes both with a
-  ``SHA256SUMS`` file at the stable path ``_downloads/dist/`` of the built site;
-- writes the install instructions: the ``convdoc-install`` directive (the gallery index, and
-  a "Run this example" box added to every example page), the first cell of every downloaded
-  notebook (see :func:`notebook_cell`) and a header comment in every downloaded script;
-- puts the wheel, a ``requirements.txt`` and a ``README.txt`` into both "download all" zips.
+- builds a wheel and an sdist of the source tree whose ``convdoc`` the build imports
+  (with
+  hatchling, reproducibly: ``SOURCE_DATE_EPOCH`` dates every entry), checks that the
+  wheel holds exactly the files that ran and the version the pages show, and publishes
+  both with a ``SHA256SUMS`` file at the stable path ``_downloads/dist/`` of the built
+  site;
+- writes the install instructions: the ``convdoc-install`` directive (the gallery index,
+  and
+  a "Run this example" box added to every example page), the first cell of every
+  downloaded notebook (see :func:`notebook_cell`) and a header comment in every
+  downloaded script;
+- puts the wheel, a ``requirements.txt`` and a ``README.txt`` into both "download all"
+  zips.
 
 Where the site's public address is known (``CONVDOC_BASEURL``, else Read the Docs'
-``READTHEDOCS_CANONICAL_URL``), the command installs the wheel from that absolute URL; a local
-build names the wheel next to the downloads and installs it from a path. Either way a reader
-needs neither the repository nor PyPI for convdoc itself.
+``READTHEDOCS_CANONICAL_URL``), the command installs the wheel from that absolute URL; a
+local build names the wheel next to the downloads and installs it from a path. Either
+way a reader needs neither the repository nor PyPI for convdoc itself.
 """
 
 from __future__ import annotations
@@ -49,7 +54,11 @@ EXTRA = "examples"
 
 def base_url() -> str:
     """The site's public address with one trailing slash, or ``""`` for a local build."""
-    url = os.environ.get("CONVDOC_BASEURL") or os.environ.get("READTHEDOCS_CANONICAL_URL") or ""
+    url = (
+        os.environ.get("CONVDOC_BASEURL")
+        or os.environ.get("READTHEDOCS_CANONICAL_URL")
+        or ""
+    )
     if url and not re.match(r"https?://[^/\s]+", url):
         raise ExtensionError(f"`CONVDOC_BASEURL` must be an http(s) URL; got {url!r}")
     return url.rstrip("/") + "/" if url else ""
@@ -64,7 +73,8 @@ def install_command(url: str = "") -> str:
     """The command a reader runs: from the site's URL when known, else from the wheel beside them.
 
     >>> install_command("https://convdoc.example/en/latest/")  # doctest: +ELLIPSIS
-    'pip install "convdoc[examples] @ https://convdoc.example/en/latest/_downloads/dist/convdoc-...whl"'
+    'pip install "convdoc[examples] @
+    https://convdoc.example/en/latest/_downloads/dist/convdoc-...whl"'
     >>> install_command()  # doctest: +ELLIPSIS
     'pip install "./convdoc-...-py3-none-any.whl[examples]"'
     """
@@ -81,21 +91,23 @@ def notebook_cell(url: str = "") -> str:
         if url
         else f"# (download {wheel_name()} from this example's page into this notebook's folder first)"
     )
-    return "\n".join([
-        f"# Installs convdoc {version}, the version this notebook was built with, and what the",
-        "# examples need (matplotlib, scikit-learn, Pillow), unless it is already importable.",
-        where,
-        "import importlib",
-        "import importlib.metadata",
-        "",
-        "try:",
-        "    _installed = importlib.metadata.version('convdoc')",
-        "except importlib.metadata.PackageNotFoundError:",
-        "    _installed = None",
-        f"if _installed != {version!r}:",
-        f"    %{install_command(url)}",
-        "    importlib.invalidate_caches()",
-    ])
+    return "\n".join(
+        [
+            f"# Installs convdoc {version}, the version this notebook was built with, and what the",
+            "# examples need (matplotlib, scikit-learn, Pillow), unless it is already importable.",
+            where,
+            "import importlib",
+            "import importlib.metadata",
+            "",
+            "try:",
+            "    _installed = importlib.metadata.version('convdoc')",
+            "except importlib.metadata.PackageNotFoundError:",
+            "    _installed = None",
+            f"if _installed != {version!r}:",
+            f"    %{install_command(url)}",
+            "    importlib.invalidate_caches()",
+        ]
+    )
 
 
 def script_header(url: str = "") -> str:
@@ -105,20 +117,27 @@ def script_header(url: str = "") -> str:
         "# matplotlib, scikit-learn and Pillow. Install them in a fresh virtual environment:",
     ]
     if not url:
-        lines.append(f"# download {wheel_name()} from this example's page into this folder, then")
+        lines.append(
+            f"# download {wheel_name()} from this example's page into this folder, then"
+        )
     lines += [f"#     {install_command(url)}", "# and run this file with python.", ""]
     return "\n".join(lines)
 
 
 def requirements_txt(url: str = "") -> str:
     """``requirements.txt`` of the "download all" zips (the wheel is inside the zip itself)."""
-    del url  # the zip carries the wheel, so the path form works wherever the zip is unpacked
+    # the zip carries the wheel, so the path form works wherever the zip is unpacked
+    del url
     return f"./{wheel_name()}[{EXTRA}]\n"
 
 
 def readme_txt(kind: str) -> str:
     """``README.txt`` of a "download all" zip: how to run what it holds."""
-    run = "python plot_01_parameter_counts.py (or any other)" if kind == "python" else "jupyter lab"
+    run = (
+        "python plot_01_parameter_counts.py (or any other)"
+        if kind == "python"
+        else "jupyter lab"
+    )
     extra = "" if kind == "python" else "\n    pip install jupyterlab"
     return (
         f"The convdoc gallery, every example as a {'Python script' if kind == 'python' else 'Jupyter notebook'}.\n"
@@ -129,13 +148,17 @@ def readme_txt(kind: str) -> str:
     )
 
 
-# --- Building the wheel and the sdist ----------------------------------------------------------
+# --- Building the wheel and the sdist
+# ----------------------------------------------------------
+
 
 def _source_tree(srcdir: Path) -> Path:
     """The project folder to build: the docs' parent, else the tree of the imported convdoc."""
     for root in (srcdir.parent, Path(convdoc.__file__).resolve().parents[1]):
         pyproject = root / "pyproject.toml"
-        if pyproject.is_file() and re.search(r'(?m)^name = "convdoc"$', pyproject.read_text("utf-8")):
+        if pyproject.is_file() and re.search(
+            r'(?m)^name = "convdoc"$', pyproject.read_text("utf-8")
+        ):
             return root
     raise ExtensionError(
         "the site ships the convdoc it ran, but no source tree was found to build it from: neither "
@@ -146,16 +169,26 @@ def _source_tree(srcdir: Path) -> Path:
 def _check_wheel(wheel: Path) -> None:
     """The wheel holds exactly the package this build imported, under the version it shows."""
     package = Path(convdoc.__file__).resolve().parent
-    ran = {p.relative_to(package.parent).as_posix(): p.read_bytes() for p in package.rglob("*.py")}
+    ran = {
+        p.relative_to(package.parent).as_posix(): p.read_bytes()
+        for p in package.rglob("*.py")
+    }
     with zipfile.ZipFile(wheel) as zf:
         shipped = {n: zf.read(n) for n in zf.namelist() if n.startswith("convdoc/")}
         metadata = zf.read(f"convdoc-{convdoc.__version__}.dist-info/METADATA").decode()
         licensed = any(n.endswith("dist-info/licenses/LICENSE") for n in zf.namelist())
-    differ = sorted(set(ran) ^ set(shipped) | {n for n in ran.keys() & shipped.keys() if ran[n] != shipped[n]})
+    differ = sorted(
+        set(ran) ^ set(shipped)
+        | {n for n in ran.keys() & shipped.keys() if ran[n] != shipped[n]}
+    )
     if differ:
-        raise ExtensionError(f"{wheel.name} does not hold the convdoc this build ran ({package}); differs: {differ}")
+        raise ExtensionError(
+            f"{wheel.name} does not hold the convdoc this build ran ({package}); differs: {differ}"
+        )
     if f"\nVersion: {convdoc.__version__}\n" not in metadata:
-        raise ExtensionError(f"{wheel.name}'s metadata does not say Version: {convdoc.__version__}")
+        raise ExtensionError(
+            f"{wheel.name}'s metadata does not say Version: {convdoc.__version__}"
+        )
     if not licensed:
         raise ExtensionError(f"{wheel.name} ships no LICENSE")
 
@@ -163,26 +196,51 @@ def _check_wheel(wheel: Path) -> None:
 def build_dist(app: Sphinx) -> None:
     """Build the wheel and the sdist into a staging folder (copied into the site at the end)."""
     if convdoc.__version__ == "0+unknown":
-        raise ExtensionError("convdoc is imported from a tree that was never installed: pip install -e .")
+        raise ExtensionError(
+            "convdoc is imported from a tree that was never installed: pip install -e ."
+        )
     root = _source_tree(Path(app.srcdir))
     staging = Path(tempfile.mkdtemp(prefix="convdoc-dist-"))
     try:
         importlib.metadata.version("hatchling")
     except importlib.metadata.PackageNotFoundError:
-        raise ExtensionError('the site builds convdoc\'s wheel with hatchling: pip install "convdoc[docs]"') from None
+        raise ExtensionError(
+            'the site builds convdoc\'s wheel with hatchling: pip install "convdoc[docs]"'
+        ) from None
     done = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-t", "sdist", "-d", str(staging)],
-        cwd=root, capture_output=True, text=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "315532800")},
+        [
+            sys.executable,
+            "-m",
+            "hatchling",
+            "build",
+            "-t",
+            "wheel",
+            "-t",
+            "sdist",
+            "-d",
+            str(staging),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "315532800"),
+        },
     )
     if done.returncode:
-        raise ExtensionError(f"building convdoc's wheel and sdist failed:\n{done.stdout}\n{done.stderr}")
+        raise ExtensionError(
+            f"building convdoc's wheel and sdist failed:\n{done.stdout}\n{done.stderr}"
+        )
     wheel = staging / wheel_name()
     if not wheel.is_file():
-        raise ExtensionError(f"hatchling built {sorted(p.name for p in staging.iterdir())}, not {wheel.name}")
+        raise ExtensionError(
+            f"hatchling built {sorted(p.name for p in staging.iterdir())}, not {wheel.name}"
+        )
     _check_wheel(wheel)
     sums = "".join(
-        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(staging.iterdir())
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+        for p in sorted(staging.iterdir())
     )
     (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
     app.convdoc_dist = staging  # type: ignore[attr-defined]
@@ -201,7 +259,9 @@ def publish_dist(app: Sphinx, exception: Exception | None) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-# --- The downloads: script headers, zips with the wheel ----------------------------------------
+# --- The downloads: script headers, zips with the wheel
+# ----------------------------------------
+
 
 def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
     with zipfile.ZipFile(path) as zf:
@@ -211,8 +271,8 @@ def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
 def prepare_downloads(app: Sphinx) -> None:
     """Header comments in the scripts; the wheel, requirements.txt and README.txt in the zips.
 
-    Runs after sphinx-gallery wrote ``auto_examples/`` (and before the zips get their fixed
-    dates, :func:`convdoc_site.fix_zip_timestamps`).
+    Runs after sphinx-gallery wrote ``auto_examples/`` (and before the zips get their
+    fixed dates, :func:`convdoc_site.fix_zip_timestamps`).
     """
     url = base_url()
     gallery = Path(app.srcdir, app.config.sphinx_gallery_conf["gallery_dirs"])
@@ -225,8 +285,13 @@ def prepare_downloads(app: Sphinx) -> None:
         scripts[script.name] = script.read_bytes()
     wheel = app.convdoc_dist / wheel_name()  # type: ignore[attr-defined]
     for path in sorted(gallery.rglob("*.zip")):
-        entries = [(i, scripts.get(Path(i.filename).name, data)) for i, data in _zip_entries(path)]
-        kind = next((k for k in ("python", "jupyter") if path.name.endswith(f"_{k}.zip")), None)
+        entries = [
+            (i, scripts.get(Path(i.filename).name, data))
+            for i, data in _zip_entries(path)
+        ]
+        kind = next(
+            (k for k in ("python", "jupyter") if path.name.endswith(f"_{k}.zip")), None
+        )
         if kind:
             added = {
                 wheel.name: wheel.read_bytes(),
@@ -240,7 +305,9 @@ def prepare_downloads(app: Sphinx) -> None:
                 zf.writestr(info, data)
 
 
-# --- The instructions on the pages --------------------------------------------------------------
+# --- The instructions on the pages
+# --------------------------------------------------------------
+
 
 class InstallDirective(Directive):
     """``.. convdoc-install::``: how to run the examples, with the command for this build.
@@ -257,7 +324,11 @@ class InstallDirective(Directive):
         depth = env.docname.count("/")
         wheel_link = f"{'../' * depth}{DIST_DIR}/{wheel_name()}"
         sums_link = f"{'../' * depth}{DIST_DIR}/SHA256SUMS"
-        title = "Run this example" if "example" in self.options else "Run the examples yourself"
+        title = (
+            "Run this example"
+            if "example" in self.options
+            else "Run the examples yourself"
+        )
         what = "this example" if "example" in self.options else "any example"
         if url:
             steps = [
@@ -281,7 +352,9 @@ class InstallDirective(Directive):
             "",
         ]
         container = nodes.container()
-        self.state.nested_parse(StringList(rst, source="convdoc-install"), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(rst, source="convdoc-install"), self.content_offset, container
+        )
         return container.children
 
 
@@ -291,17 +364,23 @@ def add_run_box(app: Sphinx, docname: str, source: list[str]) -> None:
     if not re.fullmatch(rf"{re.escape(gallery)}/plot_\w+", docname):
         return
     # sphinx-gallery's page: the title, its underline, then the example's text.
-    match = re.search(r"^(?P<title>\S.*)\n(?P<line>=+)\n", source[0], flags=re.MULTILINE)
+    match = re.search(
+        r"^(?P<title>\S.*)\n(?P<line>=+)\n", source[0], flags=re.MULTILINE
+    )
     if match is None:
-        raise ExtensionError(f"{docname}: no title found to put the 'Run this example' box under")
+        raise ExtensionError(
+            f"{docname}: no title found to put the 'Run this example' box under"
+        )
     box = "\n.. only:: html\n\n    .. convdoc-install::\n        :example:\n\n"
-    source[0] = source[0][: match.end()] + box + source[0][match.end():]
+    source[0] = source[0][: match.end()] + box + source[0][match.end() :]
 
 
 def setup(app: Sphinx) -> dict:
     app.add_directive("convdoc-install", InstallDirective)
-    app.connect("builder-inited", build_dist, priority=800)  # after sphinx-gallery (500)
-    app.connect("builder-inited", prepare_downloads, priority=850)  # before fix_zip_timestamps (900)
+    # after sphinx-gallery (500)
+    app.connect("builder-inited", build_dist, priority=800)
+    # before fix_zip_timestamps (900)
+    app.connect("builder-inited", prepare_downloads, priority=850)
     app.connect("source-read", add_run_box)
     app.connect("build-finished", publish_dist)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,7 +24,6 @@ from sphinx.errors import ExtensionError
 from sphinx.locale import _
 from sphinx.util.math import get_node_equation_number
 
-
 _UNKNOWN_MACRO = re.compile(r">[^<]*?(\\[A-Za-z]+)[^<]*<")
 
 
@@ -37,7 +36,8 @@ def mathml(tex: str, display: bool, where: str) -> str:
             f"{where}: cannot render the math {tex!r} as MathML: {exc}"
         ) from exc
     unknown = _UNKNOWN_MACRO.search(markup)
-    if unknown:  # latex2mathml writes a macro it does not know as text: the reader sees TeX
+    # latex2mathml writes a macro it does not know as text: the reader sees TeX
+    if unknown:
         raise ExtensionError(
             f"{where}: cannot render the math {tex!r} as MathML: "
             f"unknown macro {unknown.group(1)}"

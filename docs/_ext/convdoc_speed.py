@@ -1,28 +1,37 @@
 """A first paint in one round trip: what a phone on a slow network waits for, cut down.
 
-Runs once every page is written (after ``convdoc_site.tune_pages``), on the built files only:
+Runs once every page is written (after ``convdoc_site.tune_pages``), on the built files
+only:
 
-- **One stylesheet.** The theme, Pygments, myst-nb, sphinx-gallery, the copy button and our
+- **One stylesheet.** The theme, Pygments, myst-nb, sphinx-gallery, the copy button and
+  our
   own rules arrive as nine to eleven render-blocking files, one of which ``@import``-s
-  Sphinx's ``basic.css`` (a second round trip). Each page's list is joined, in order, into
-  ``_static/bundle-<hash>.css`` (``@import`` inlined, relative ``url()`` rewritten), and the
-  page links that file instead. The rules and their order are unchanged.
+  Sphinx's ``basic.css`` (a second round trip). Each page's list is joined, in order,
+  into ``_static/bundle-<hash>.css`` (``@import`` inlined, relative ``url()``
+  rewritten), and the page links that file instead. The rules and their order are
+  unchanged.
 - **Only the icons the site shows.** The theme ships Font Awesome's whole solid face
-  (about 115 kB, requested by the header's icons on every page). It is cut to the glyphs of
-  the ``fa-*`` classes the pages and scripts use and of the theme's ``--pst-icon-*`` rules;
-  a glyph the subset lacks stops the build.
-- **No search machinery outside the search page.** The theme loads Sphinx's search scripts and
-  the whole search index on every page for its search-as-you-type box, which this site turns
-  off (``search_as_you_type`` false): there they do nothing and cost the index's download.
+  (about 115 kB, requested by the header's icons on every page). It is cut to the glyphs
+  of the ``fa-*`` classes the pages and scripts use and of the theme's ``--pst-icon-*``
+  rules; a glyph the subset lacks stops the build.
+- **No search machinery outside the search page.** The theme loads Sphinx's search
+  scripts and
+  the whole search index on every page for its search-as-you-type box, which this site
+  turns off (``search_as_you_type`` false): there they do nothing and cost the index's
+  download.
 - **Figures as lossless WebP.** Every PNG a page shows from ``_images/`` (figures, their
-  2x versions, thumbnails) is also written as lossless WebP, pixel for pixel the same image
-  at about 40 % of the bytes, and the page points to that file. The PNGs stay beside them.
-- **Example figures when the reader gets there.** An example page opens with its title, the
-  install box, prose and code: on a phone its figures start below the first screen, so all
-  of them load lazily (on other pages the first two stay eager, see ``convdoc_site``).
-- **Animation frames after the page.** The frames of a JavaScript animation (hundreds of kB,
-  already moved to a file) are requested once the page has loaded, not while it paints; the
-  player shows its first frame meanwhile.
+  2x versions, thumbnails) is also written as lossless WebP, pixel for pixel the same
+  image at about 40 % of the bytes, and the page points to that file. The PNGs stay
+  beside them.
+- **Example figures when the reader gets there.** An example page opens with its title,
+  the
+  install box, prose and code: on a phone its figures start below the first screen, so
+  all of them load lazily (on other pages the first two stay eager, see
+  ``convdoc_site``).
+- **Animation frames after the page.** The frames of a JavaScript animation (hundreds of
+  kB,
+  already moved to a file) are requested once the page has loaded, not while it paints;
+  the player shows its first frame meanwhile.
 
 Deterministic: two builds write the same bytes.
 """
@@ -54,7 +63,9 @@ _SEARCH_SCRIPT = re.compile(
     r'[ \t]*<script defer src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
     r'|searchindex\.js)"></script>\n?'
 )
-_ANIMATION = re.compile(r'<script defer src="([^"]*_images/[^"]+-animation-\d+\.js)"></script>')
+_ANIMATION = re.compile(
+    r'<script defer src="([^"]*_images/[^"]+-animation-\d+\.js)"></script>'
+)
 _LATE = (
     '<script>addEventListener("load", () => {{ const s = document.createElement("script");'
     ' s.src = "{src}"; document.body.append(s); }});</script>'
@@ -82,7 +93,9 @@ def _css_text(path: str, outdir: Path, seen: set[str]) -> str:
     def rebase(target: str) -> str:
         if re.match(r"^(data:|[a-z]+:|/|#)", target):
             return target
-        return posixpath.relpath(posixpath.normpath(posixpath.join(folder, target)), "_static")
+        return posixpath.relpath(
+            posixpath.normpath(posixpath.join(folder, target)), "_static"
+        )
 
     def inline(match: re.Match) -> str:
         target = posixpath.normpath(posixpath.join(folder, match.group(1)))
@@ -139,7 +152,8 @@ def icons_in_use(outdir: Path) -> dict[str, set[int]]:
 def subset_icon_font(outdir: Path) -> int:
     """Cut the icon font to the glyphs in use; returns its new size in bytes.
 
-    Icons the font never had (brand logos, drawn by another face) are left to their face.
+    Icons the font never had (brand logos, drawn by another face) are left to their
+    face.
     """
     font_path = outdir / ICON_FONT
     if not font_path.is_file():
@@ -178,7 +192,9 @@ def webp_figures(text: str, page: Path, done: set[Path]) -> str:
         webp = png.with_suffix(".webp")
         if png not in done:
             with Image.open(png) as image:
-                image.save(webp, "WEBP", lossless=True, quality=100, method=4, exact=True)
+                image.save(
+                    webp, "WEBP", lossless=True, quality=100, method=4, exact=True
+                )
             done.add(png)
         return match.group(1) + ".webp"
 
