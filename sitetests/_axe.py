@@ -1,7 +1,8 @@
 """axe-core, fetched once from the npm registry into a cache, injected into pages offline.
 
-``python sitetests/_axe.py`` fetches it ahead of time (CI does it on the first test run anyway).
-Set ``$CONVDOC_AXE_JS`` to the path of an ``axe.min.js`` to use that file instead.
+``python sitetests/_axe.py`` fetches it ahead of time (CI does it on the first test run
+anyway). Set ``$CONVDOC_AXE_JS`` to the path of an ``axe.min.js`` to use that file
+instead.
 """
 
 from __future__ import annotations
@@ -16,22 +17,28 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-# Pinned: a new axe release may add rules, and a test run should not change under our feet.
+# Pinned: a new axe release may add rules, and a test run should not change under our
+# feet.
 AXE_VERSION = "4.14.1"
-CACHE = Path(__file__).resolve().parents[1] / ".nox" / "sitetests-cache" / f"axe-core-{AXE_VERSION}"
+CACHE = (
+    Path(__file__).resolve().parents[1]
+    / ".nox"
+    / "sitetests-cache"
+    / f"axe-core-{AXE_VERSION}"
+)
 SERIOUS = {"serious", "critical"}
 
-# Serious/critical findings in third-party markup and CSS (pydata-sphinx-theme), tolerated by
-# rule id and a CSS selector the offending element matches. Each entry says why and how the site
-# could drop it; anything else must be fixed in the site.
+# Serious/critical findings in third-party markup and CSS (pydata-sphinx-theme),
+# tolerated by rule id and a CSS selector the offending element matches. Each entry says
+# why and how the site could drop it; anything else must be fixed in the site.
 ALLOWED: list[tuple[str, str]] = [
-    # The theme's navbar search field ("search-button-field") shows "Search" plus the shortcut
-    # "Ctrl+K" but is labelled aria-label="Search". The site could use the icon-only button:
-    # html_theme_options["navbar_persistent"] = ["search-button"].
+    # The theme's navbar search field ("search-button-field") shows "Search" plus the
+    # shortcut "Ctrl+K" but is labelled aria-label="Search". The site could use the
+    # icon-only button: html_theme_options["navbar_persistent"] = ["search-button"].
     ("label-content-name-mismatch", ".search-button-field"),
-    # Sphinx marks the query words in search results with span.highlighted; in dark mode the theme
-    # paints them with --pst-color-target (#675c04) under link text (#3fb1c5): 2.7:1. A custom
-    # CSS rule for html[data-theme=dark] span.highlighted would fix it.
+    # Sphinx marks the query words in search results with span.highlighted; in dark mode
+    # the theme paints them with --pst-color-target (#675c04) under link text (#3fb1c5):
+    # 2.7:1. A custom CSS rule for html[data-theme=dark] span.highlighted would fix it.
     ("color-contrast", "#search-results span.highlighted"),
 ]
 
@@ -42,7 +49,9 @@ def axe_source() -> str:
     path = Path(override) if override else CACHE / "axe.min.js"
     if not path.is_file():
         if override:
-            raise FileNotFoundError(f"`CONVDOC_AXE_JS` must name an existing axe.min.js; got {override!r}")
+            raise FileNotFoundError(
+                f"`CONVDOC_AXE_JS` must name an existing axe.min.js; got {override!r}"
+            )
         _fetch(path)
     return path.read_text(encoding="utf-8")
 
@@ -56,7 +65,14 @@ def _fetch(dest: Path) -> None:
         )
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [npm, "pack", f"axe-core@{AXE_VERSION}", "--silent", "--pack-destination", tmp],
+            [
+                npm,
+                "pack",
+                f"axe-core@{AXE_VERSION}",
+                "--silent",
+                "--pack-destination",
+                tmp,
+            ],
             check=True,
             capture_output=True,
             timeout=300,
@@ -87,8 +103,8 @@ _RUN_JS = """async (allowed) => {
 def serious_violations(page: Page, source: str, *, inject: bool = True) -> list[str]:
     """Run axe-core on ``page``; one line per serious/critical finding not in ``ALLOWED``.
 
-    ``inject=False`` reuses the axe-core already injected into the page (e.g. a second run after
-    switching the colour mode).
+    ``inject=False`` reuses the axe-core already injected into the page (e.g. a second
+    run after switching the colour mode).
     """
     if inject:
         page.add_script_tag(content=source)

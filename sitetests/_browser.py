@@ -29,13 +29,19 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 def chromium_executable() -> str | None:
     """``$CONVDOC_CHROMIUM``, else Debian's ``chromium``; None means Playwright's own browser."""
-    exe = os.environ.get("CONVDOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    exe = (
+        os.environ.get("CONVDOC_CHROMIUM")
+        or shutil.which("chromium")
+        or "/usr/bin/chromium"
+    )
     return exe if Path(exe).is_file() else None
 
 
 def launch(playwright: Playwright) -> Browser:
     """Headless Chromium; Playwright gives every launch a fresh temporary profile."""
-    return playwright.chromium.launch(executable_path=chromium_executable(), args=ARGS, headless=True)
+    return playwright.chromium.launch(
+        executable_path=chromium_executable(), args=ARGS, headless=True
+    )
 
 
 def is_local(url: str) -> bool:
@@ -52,9 +58,11 @@ def is_local(url: str) -> bool:
 class Traffic:
     """What the pages of one browser context did that a reader would suffer from."""
 
-    blocked: list[str] = field(default_factory=list)  # requests to other hosts (aborted)
+    # requests to other hosts (aborted)
+    blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # network failures and HTTP >= 400
-    console: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
+    # console errors and uncaught exceptions
+    console: list[str] = field(default_factory=list)
     workers: list[str] = field(default_factory=list)  # (service) worker scripts started
 
     def problems(self) -> list[str]:
@@ -62,7 +70,11 @@ class Traffic:
             [f"blocked request to another host: {u}" for u in self.blocked]
             + [f"failed request: {u}" for u in self.failed]
             + [f"console: {m}" for m in self.console]
-            + [f"worker from another host: {u}" for u in self.workers if not is_local(u)]
+            + [
+                f"worker from another host: {u}"
+                for u in self.workers
+                if not is_local(u)
+            ]
         )
 
 
@@ -107,9 +119,13 @@ def watch(context: BrowserContext) -> Traffic:
 
 
 @contextlib.contextmanager
-def visit(browser: Browser, url: str, *, mode: str | None = None) -> Iterator[tuple[Page, Traffic]]:
+def visit(
+    browser: Browser, url: str, *, mode: str | None = None
+) -> Iterator[tuple[Page, Traffic]]:
     """Open ``url`` in a fresh context (pydata theme ``mode`` "light"/"dark" preset if given)."""
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light", service_workers="block")
+    context = browser.new_context(
+        viewport=VIEWPORT, color_scheme="light", service_workers="block"
+    )
     context.set_default_timeout(15_000)
     traffic = watch(context)
     if mode:
@@ -135,10 +151,13 @@ _IMAGES_JS = """async () => {
 }"""
 
 # Absolute URLs of every link on the page, as the browser resolved them.
-_LINKS_JS = "() => [...document.querySelectorAll('a[href], area[href]')].map(a => a.href)"
+_LINKS_JS = (
+    "() => [...document.querySelectorAll('a[href], area[href]')].map(a => a.href)"
+)
 
-# Math the site did not turn into MathML, MathML the browser does not draw (no box), conversion
-# errors, and visible raw TeX outside code blocks (a shown <annotation> counts: it holds TeX).
+# Math the site did not turn into MathML, MathML the browser does not draw (no box),
+# conversion errors, and visible raw TeX outside code blocks (a shown <annotation>
+# counts: it holds TeX).
 _RAW_TEX_JS = r"""() => {
   const bad = [];
   document.querySelectorAll('.math').forEach(el => {

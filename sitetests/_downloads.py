@@ -39,12 +39,19 @@ def linked_downloads(root: Path, page: str) -> list[Path]:
 
 def example_downloads(root: Path, pages: list[str]) -> dict[str, list[Path]]:
     """For every gallery example page, the downloads it offers."""
-    return {page: linked_downloads(root, page) for page in gallery_examples(root, pages)}
+    return {
+        page: linked_downloads(root, page) for page in gallery_examples(root, pages)
+    }
 
 
 def bundles(root: Path, pages: list[str]) -> list[Path]:
     """The "download all examples" zips linked from any page."""
-    found = {p for page in pages for p in linked_downloads(root, page) if p.name.endswith(BUNDLE_SUFFIXES)}
+    found = {
+        p
+        for page in pages
+        for p in linked_downloads(root, page)
+        if p.name.endswith(BUNDLE_SUFFIXES)
+    }
     return sorted(found)
 
 
@@ -83,15 +90,32 @@ class Run:
 
 
 def _run(python: Path, file: Path, env: dict[str, str]) -> Run:
-    cmd = [str(python), str(RUN_NOTEBOOK), file.name] if file.suffix == ".ipynb" else [str(python), file.name]
-    env = {**env, "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}"}  # as if activated
+    cmd = (
+        [str(python), str(RUN_NOTEBOOK), file.name]
+        if file.suffix == ".ipynb"
+        else [str(python), file.name]
+    )
+    # as if activated
+    env = {**env, "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}"}
     start = time.monotonic()
     try:
-        done = subprocess.run(cmd, cwd=file.parent, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        done = subprocess.run(
+            cmd,
+            cwd=file.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
         code, output = done.returncode, done.stdout + done.stderr
     except subprocess.TimeoutExpired as exc:
-        code, output = -1, f"timed out after {TIMEOUT} s\n{exc.stdout or ''}{exc.stderr or ''}"
-    return Run(file.name, code, re.sub(r"\x1b\[[0-9;]*m", "", output), time.monotonic() - start)
+        code, output = (
+            -1,
+            f"timed out after {TIMEOUT} s\n{exc.stdout or ''}{exc.stderr or ''}",
+        )
+    return Run(
+        file.name, code, re.sub(r"\x1b\[[0-9;]*m", "", output), time.monotonic() - start
+    )
 
 
 def run_all(
@@ -103,13 +127,15 @@ def run_all(
     for i, file in enumerate(files):
         folder = workdir / f"{i:03d}-{file.stem}{file.suffix.replace('.', '-')}"
         folder.mkdir(parents=True)
-        futures[file.name] = pool.submit(_run, python, Path(shutil.copy2(file, folder)), env)
+        futures[file.name] = pool.submit(
+            _run, python, Path(shutil.copy2(file, folder)), env
+        )
     pool.shutdown(wait=False)
     return futures
 
 
-
-# --- The reader's path: nothing but the served website -------------------------------------------
+# --- The reader's path: nothing but the served website
+# -------------------------------------------
 
 #: What runs a notebook headless: the harness's tools, installed after the reader's command.
 NOTEBOOK_RUNNER = ["nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6"]
@@ -132,7 +158,9 @@ class _InstallBox(HTMLParser):
         attr = dict(attrs)
         if self.done:
             return
-        if tag == "div" and (self.depth or "convdoc-install" in (attr.get("class") or "").split()):
+        if tag == "div" and (
+            self.depth or "convdoc-install" in (attr.get("class") or "").split()
+        ):
             self.depth += 1
         elif self.depth and tag == "pre":
             self.in_pre = not self.command
@@ -162,8 +190,14 @@ def install_box(html: str, page_url: str) -> tuple[str, str | None]:
     box = _InstallBox()
     box.feed(html)
     if not box.command.strip():
-        raise AssertionError(f"{page_url} shows no install command (no code block in a 'convdoc-install' box)")
-    wheels = [urljoin(page_url, href) for href in box.links if urlsplit(href).path.endswith(".whl")]
+        raise AssertionError(
+            f"{page_url} shows no install command (no code block in a 'convdoc-install' box)"
+        )
+    wheels = [
+        urljoin(page_url, href)
+        for href in box.links
+        if urlsplit(href).path.endswith(".whl")
+    ]
     return box.command.strip(), (wheels[0] if wheels else None)
 
 
@@ -185,9 +219,13 @@ def fetch(url: str, dest: Path) -> Path:
 
 
 def _check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=1800
+    )
     if done.returncode:
-        raise RuntimeError(f"`{' '.join(cmd)}` in {cwd} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+        raise RuntimeError(
+            f"`{' '.join(cmd)}` in {cwd} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
     return done.stdout + done.stderr
 
 
@@ -195,17 +233,32 @@ def new_venv(dest: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
     """A new virtualenv with pip and nothing else, in which ``import convdoc`` fails; (python, env)."""
     _check([sys.executable, "-m", "venv", str(dest)], env, dest.parent)
     python = dest / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    active = {**env, "VIRTUAL_ENV": str(dest), "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}"}
-    probe = subprocess.run([str(python), "-c", "import convdoc"], env=active, cwd=dest.parent, capture_output=True)
+    active = {
+        **env,
+        "VIRTUAL_ENV": str(dest),
+        "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}",
+    }
+    probe = subprocess.run(
+        [str(python), "-c", "import convdoc"],
+        env=active,
+        cwd=dest.parent,
+        capture_output=True,
+    )
     if probe.returncode == 0:
-        raise AssertionError(f"the new venv {dest} imports convdoc before anything was installed: it is not fresh")
+        raise AssertionError(
+            f"the new venv {dest} imports convdoc before anything was installed: it is not fresh"
+        )
     return python, active
 
 
 def add_notebook_runner(python: Path, env: dict[str, str]) -> None:
     """Install what runs notebooks headless (uv when there, much faster; else pip)."""
     uv = shutil.which("uv")
-    cmd = [uv, "pip", "install", "--quiet", "--python", str(python)] if uv else [str(python), "-m", "pip", "install"]
+    cmd = (
+        [uv, "pip", "install", "--quiet", "--python", str(python)]
+        if uv
+        else [str(python), "-m", "pip", "install"]
+    )
     _check([*cmd, *NOTEBOOK_RUNNER], env, python.parent)
 
 
@@ -219,29 +272,45 @@ class Reader:
 
     In the background (threads, while the browser tests go on):
 
-    - ``venv``: a fresh venv (``import convdoc`` fails there first) in which the install command
-      of the first example page is run as shown (the wheel it links saved beside it first, when
-      it links one); then every example's ``.py`` and ``.ipynb``, fetched from its page, runs in
-      a folder of its own (``runs``);
-    - ``bare``: the first notebook in a venv with only the notebook runner: its first cell must
+    - ``venv``: a fresh venv (``import convdoc`` fails there first) in which the install
+      command
+      of the first example page is run as shown (the wheel it links saved beside it
+      first, when it links one); then every example's ``.py`` and ``.ipynb``, fetched
+      from its page, runs in a folder of its own (``runs``);
+    - ``bare``: the first notebook in a venv with only the notebook runner: its first
+      cell must
       install convdoc by itself;
-    - ``bundles``: each "download all" zip, unpacked into an empty folder, ``pip install -r
-      requirements.txt`` in a new venv there, then every file in it run (``bundle_runs``).
+    - ``bundles``: each "download all" zip, unpacked into an empty folder, ``pip install
+      -r
+      requirements.txt`` in a new venv there, then every file in it run
+      (``bundle_runs``).
 
     With ``run=False`` only ``venv`` is made.
     """
 
-    def __init__(self, site: Path, pages: list[str], *, run: bool = True, jobs: int = 2) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="convdoc-reader-", ignore_cleanup_errors=True)
+    def __init__(
+        self, site: Path, pages: list[str], *, run: bool = True, jobs: int = 2
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(
+            prefix="convdoc-reader-", ignore_cleanup_errors=True
+        )
         self.home = Path(self._tmp.name)
         self.env = clean_env(self.home)
         self._server = serve(site)
         self.base = self._server.__enter__()
         offers = example_downloads(site, pages)
         self.first_page = self.base + next(iter(offers))
-        self._setup = ThreadPoolExecutor(max_workers=3, thread_name_prefix="sitetests-venv")
-        self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sitetests-download")
-        url = {f: self.base + f.relative_to(site).as_posix() for files in offers.values() for f in files}
+        self._setup = ThreadPoolExecutor(
+            max_workers=3, thread_name_prefix="sitetests-venv"
+        )
+        self._pool = ThreadPoolExecutor(
+            max_workers=jobs, thread_name_prefix="sitetests-download"
+        )
+        url = {
+            f: self.base + f.relative_to(site).as_posix()
+            for files in offers.values()
+            for f in files
+        }
         self.venv = self._setup.submit(self._reader_venv)
         self.runs: dict[str, Future] = {}
         self.bundles: dict[str, Future] = {}
@@ -249,15 +318,24 @@ class Reader:
         self.bare: Future | None = None
         if not run:
             return
-        files = sorted((f for f in url if f.suffix in (".py", ".ipynb")), key=lambda f: f.name)
-        self.runs = {f.name: self._pool.submit(self._run_fetched, url[f], i) for i, f in enumerate(files)}
+        files = sorted(
+            (f for f in url if f.suffix in (".py", ".ipynb")), key=lambda f: f.name
+        )
+        self.runs = {
+            f.name: self._pool.submit(self._run_fetched, url[f], i)
+            for i, f in enumerate(files)
+        }
         notebook = min((f for f in files if f.suffix == ".ipynb"), key=lambda f: f.name)
         self.bare = self._pool.submit(self._bare_notebook, url[notebook])
         for archive in bundles(site, pages):
-            self.bundles[archive.name] = self._setup.submit(self._bundle, self.base + archive.relative_to(site).as_posix())
+            self.bundles[archive.name] = self._setup.submit(
+                self._bundle, self.base + archive.relative_to(site).as_posix()
+            )
             for name in sorted(zip_names([archive])):
                 if name.endswith((".py", ".ipynb")):
-                    self.bundle_runs[f"{archive.name}/{name}"] = self._pool.submit(self._run_bundled, archive.name, name)
+                    self.bundle_runs[f"{archive.name}/{name}"] = self._pool.submit(
+                        self._run_bundled, archive.name, name
+                    )
 
     def _folder(self, name: str) -> Path:
         folder = self.home / name
@@ -267,7 +345,9 @@ class Reader:
     def _read_box(self, folder: Path) -> str:
         """Read the first example page's box, save the wheel it links in ``folder``; its command."""
         with urlopen(self.first_page, timeout=60) as response:
-            command, wheel = install_box(response.read().decode("utf-8"), self.first_page)
+            command, wheel = install_box(
+                response.read().decode("utf-8"), self.first_page
+            )
         if wheel:
             fetch(wheel, folder / Path(urlsplit(wheel).path).name)
         return served_command(command, self.base)
@@ -289,7 +369,8 @@ class Reader:
         folder = self._folder("bare")
         python, env = new_venv(folder / "venv", self.env)
         add_notebook_runner(python, env)
-        self._read_box(folder)  # the wheel beside the notebook, as the page says (when it links one)
+        # the wheel beside the notebook, as the page says (when it links one)
+        self._read_box(folder)
         return _run(python, fetch(url, folder / Path(urlsplit(url).path).name), env)
 
     def _bundle(self, url: str) -> tuple[Path, dict[str, str], Path]:
@@ -299,7 +380,9 @@ class Reader:
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(folder)
         if not (folder / "requirements.txt").is_file():
-            raise AssertionError(f"{archive.name} has no requirements.txt at its top: {sorted(zf.namelist())}")
+            raise AssertionError(
+                f"{archive.name} has no requirements.txt at its top: {sorted(zf.namelist())}"
+            )
         python, env = new_venv(self.home / f"venv-{archive.stem}", self.env)
         run_shell("pip install -r requirements.txt", env, folder)
         add_notebook_runner(python, env)
@@ -309,7 +392,12 @@ class Reader:
         python, env, folder = self.bundles[bundle].result()
         found = sorted(folder.rglob(name))
         if len(found) != 1:
-            return Run(name, -2, f"{bundle} unpacked holds {len(found)} files named {name}", 0.0)
+            return Run(
+                name,
+                -2,
+                f"{bundle} unpacked holds {len(found)} files named {name}",
+                0.0,
+            )
         return _run(python, found[0], env)
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """The built site on disk: its pages, the links and anchors in them, and a local HTTP server.
 
-Everything here is plain Python (no browser), so the link and anchor rules are easy to test.
+Everything here is plain Python (no browser), so the link and anchor rules are easy to
+test.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ def broken_links(hrefs: list[str], base_url: str, root: Path) -> list[str]:
         if not path.is_file():
             broken.append(f"{href}: no file {path.relative_to(root).as_posix()}")
         elif fragment and path.suffix == ".html" and fragment not in scan(path).anchors:
-            broken.append(f"{href}: no id/name {fragment!r} in {path.relative_to(root).as_posix()}")
+            broken.append(
+                f"{href}: no id/name {fragment!r} in {path.relative_to(root).as_posix()}"
+            )
     return broken
 
 
@@ -113,12 +116,14 @@ class _Server(http.server.ThreadingHTTPServer):
 def serve(root: Path, handler=None) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 at a free port in a thread; yields the base URL.
 
-    ``handler``: a request handler class serving ``root`` in another way (``tools/lighthouse.py``
-    gzips text files); by default plain files, quietly.
+    ``handler``: a request handler class serving ``root`` in another way
+    (``tools/lighthouse.py`` gzips text files); by default plain files, quietly.
     """
     handler = handler or functools.partial(_QuietHandler, directory=str(root))
     server = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="sitetests-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="sitetests-http", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

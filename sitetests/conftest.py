@@ -2,12 +2,16 @@
 
 Run with ``nox -s site`` or ``pytest -c sitetests/pytest.ini sitetests``. Settings:
 
-- ``CONVDOC_SITE``: the built HTML folder (default ``docs/_build/html``; build it with ``nox -s docs``);
+- ``CONVDOC_SITE``: the built HTML folder (default ``docs/_build/html``; build it with
+  ``nox -s docs``);
 - ``CONVDOC_SCREENSHOTS``: where screenshots go (default ``docs/_build/screenshots``);
-- ``CONVDOC_CHROMIUM``: the Chromium executable (default ``chromium`` on PATH, else Playwright's own);
-- ``CONVDOC_AXE_JS``: an ``axe.min.js`` to use instead of fetching axe-core with ``npm pack``.
+- ``CONVDOC_CHROMIUM``: the Chromium executable (default ``chromium`` on PATH, else
+  Playwright's own);
+- ``CONVDOC_AXE_JS``: an ``axe.min.js`` to use instead of fetching axe-core with ``npm
+  pack``.
 
-The run ends with a "convdoc site" summary: pages opened, requests blocked, axe and download results.
+The run ends with a "convdoc site" summary: pages opened, requests blocked, axe and
+download results.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ READER_RUNS = {"download_runs", "bundle_runs", "bare_notebook_run"}
 
 def pytest_configure(config: pytest.Config) -> None:
     if not (SITE / "index.html").is_file():
-        raise pytest.UsageError(f"no built site at {SITE}: run `nox -s docs` first (or set CONVDOC_SITE)")
+        raise pytest.UsageError(
+            f"no built site at {SITE}: run `nox -s docs` first (or set CONVDOC_SITE)"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -45,13 +51,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def _download_files() -> list[Path]:
     offers = _downloads.example_downloads(SITE, html_pages(SITE))
-    return sorted({f for files in offers.values() for f in files if f.suffix in (".py", ".ipynb")})
+    return sorted(
+        {f for files in offers.values() for f in files if f.suffix in (".py", ".ipynb")}
+    )
 
 
 def _bundled_files() -> list[str]:
     """``<zip>/<file>`` for every example file in the "download all" zips the site links."""
     archives = _downloads.bundles(SITE, html_pages(SITE))
-    return [f"{z.name}/{n}" for z in archives for n in sorted(_downloads.zip_names([z])) if n.endswith((".py", ".ipynb"))]
+    return [
+        f"{z.name}/{n}"
+        for z in archives
+        for n in sorted(_downloads.zip_names([z]))
+        if n.endswith((".py", ".ipynb"))
+    ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -66,22 +79,33 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Download runs last: they run in the background meanwhile (see pytest_collection_finish)."""
-    items.sort(key=lambda item: bool(READER_RUNS & set(getattr(item, "fixturenames", ()))))
+    items.sort(
+        key=lambda item: bool(READER_RUNS & set(getattr(item, "fixturenames", ())))
+    )
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the reader's venvs and runs now, if any selected test needs them."""
-    used = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    used = {
+        name for item in session.items for name in getattr(item, "fixturenames", ())
+    }
     if not session.config.option.collectonly and used & (READER_RUNS | {"fresh_venv"}):
-        _BACKGROUND.append(_downloads.Reader(SITE, html_pages(SITE), run=bool(used & READER_RUNS)))
+        _BACKGROUND.append(
+            _downloads.Reader(SITE, html_pages(SITE), run=bool(used & READER_RUNS))
+        )
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter, exitstatus: int, config: pytest.Config
+) -> None:
     write = terminalreporter.write_line
     terminalreporter.section("convdoc site")
-    write(f"site: {SITE}, {len(html_pages(SITE))} HTML pages; {len(OPENED)} URLs opened in Chromium")
     write(
-        f"requests to other hosts blocked: {len(BLOCKED)}" + "".join(f"\n  {u}" for u in sorted(set(BLOCKED)))
+        f"site: {SITE}, {len(html_pages(SITE))} HTML pages; {len(OPENED)} URLs opened in Chromium"
+    )
+    write(
+        f"requests to other hosts blocked: {len(BLOCKED)}"
+        + "".join(f"\n  {u}" for u in sorted(set(BLOCKED)))
     )
     if AXE:
         write(
@@ -90,7 +114,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         for page, count in sorted(AXE.items()):
             write(f"  {page}: {count}")
     for job in _BACKGROUND:
-        bare = {"bare venv, first cell installs: " + name: job.bare for name in ["notebook"] if job.bare}
+        bare = {
+            "bare venv, first cell installs: " + name: job.bare
+            for name in ["notebook"]
+            if job.bare
+        }
         for name, future in sorted({**job.runs, **job.bundle_runs, **bare}.items()):
             if future.done() and not future.cancelled() and future.exception() is None:
                 run = future.result()
@@ -121,7 +149,9 @@ class _Named(dict):
     def __getitem__(self, kind: str) -> str:
         page = super().__getitem__(kind)
         if page is None:
-            pytest.fail(f"the site has no {kind} page (looked among {self.count} pages)")
+            pytest.fail(
+                f"the site has no {kind} page (looked among {self.count} pages)"
+            )
         return page
 
 
@@ -135,7 +165,9 @@ def named_pages(pages: list[str]) -> dict[str, str]:
     found = _Named(
         home="index.html",
         notes=find_page(pages, "notes.html"),
-        api=find_page(pages, "api.html", "api/index.html", "reference.html", contains="api"),
+        api=find_page(
+            pages, "api.html", "api/index.html", "reference.html", contains="api"
+        ),
         search=find_page(pages, "search.html"),
         **{
             "example-1": examples[0] if examples else None,

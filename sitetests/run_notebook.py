@@ -21,7 +21,10 @@ def main(path: Path) -> int:
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))
     client = nbclient.NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     try:
         client.execute()
@@ -30,11 +33,20 @@ def main(path: Path) -> int:
         return 1
     prefix = "".join(o.get("text", "") for o in notebook.cells[-1].outputs).strip()
     if Path(prefix).resolve() != Path(sys.prefix).resolve():
-        print(f"the kernel ran in {prefix!r}, not in this venv {sys.prefix!r}", file=sys.stderr)
+        print(
+            f"the kernel ran in {prefix!r}, not in this venv {sys.prefix!r}",
+            file=sys.stderr,
+        )
         return 2
     first = next(cell for cell in notebook.cells if cell.cell_type == "code")
-    said = "".join(o.get("text", "") for o in first.outputs if o.get("output_type") == "stream")
-    print(f"first code cell printed:\n{said}" if said.strip() else "first code cell printed nothing")
+    said = "".join(
+        o.get("text", "") for o in first.outputs if o.get("output_type") == "stream"
+    )
+    print(
+        f"first code cell printed:\n{said}"
+        if said.strip()
+        else "first code cell printed nothing"
+    )
     print(f"{path.name}: {len(notebook.cells) - 1} cells ran in {sys.prefix}")
     return 0
 

@@ -1,7 +1,8 @@
 """Accessibility: axe-core finds no serious or critical violation on any page, in both modes.
 
-``test_axe`` opens each kind of page fresh in each mode (the theme's own start-up); ``test_axe_every_page``
-runs axe on every HTML page of the site in one tab, switching the colour mode in place.
+``test_axe`` opens each kind of page fresh in each mode (the theme's own start-up);
+``test_axe_every_page`` runs axe on every HTML page of the site in one tab, switching
+the colour mode in place.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ KINDS = ["home", "notes", "example-1", "api", "search"]
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_axe(kind: str, mode: str, visit, axe_counts, base_url: str, named_pages, axe_source: str) -> None:
+def test_axe(
+    kind: str, mode: str, visit, axe_counts, base_url: str, named_pages, axe_source: str
+) -> None:
     query = "?q=convolution" if kind == "search" else ""
     with visit(base_url + named_pages[kind] + query, mode=mode) as (tab, _traffic):
         if kind == "search":
@@ -25,7 +28,8 @@ def test_axe(kind: str, mode: str, visit, axe_counts, base_url: str, named_pages
     assert not found, f"{named_pages[kind]} ({mode}):\n  " + "\n  ".join(found)
 
 
-# The theme's colour modes, switched in place (what its switcher does, minus the saved choice).
+# The theme's colour modes, switched in place (what its switcher does, minus the saved
+# choice).
 _MODE_JS = """async (mode) => {
   document.documentElement.dataset.mode = mode;
   document.documentElement.dataset.theme = mode;
@@ -38,7 +42,9 @@ _MODE_JS = """async (mode) => {
 @pytest.fixture(scope="module")
 def tab(browser):
     """One tab for every page: axe-core is injected once per page and run in both modes."""
-    context = browser.new_context(viewport=_browser.VIEWPORT, color_scheme="light", service_workers="block")
+    context = browser.new_context(
+        viewport=_browser.VIEWPORT, color_scheme="light", service_workers="block"
+    )
     context.set_default_timeout(15_000)
     _browser.watch(context)
     page = context.new_page()
@@ -46,12 +52,18 @@ def tab(browser):
     context.close()
 
 
-def test_axe_every_page(page: str, tab, base_url: str, axe_source: str, axe_counts) -> None:
+def test_axe_every_page(
+    page: str, tab, base_url: str, axe_source: str, axe_counts
+) -> None:
     tab.goto(base_url + page, wait_until="load")
     found = []
     for mode in ("light", "dark"):
         tab.evaluate(_MODE_JS, mode)
-        found += [f"({mode}) {line}" for line in _axe.serious_violations(tab, axe_source, inject=mode == "light")]
-    if found:  # the summary lists the pages with findings (every page passing would be ~190 lines)
+        found += [
+            f"({mode}) {line}"
+            for line in _axe.serious_violations(tab, axe_source, inject=mode == "light")
+        ]
+    # the summary lists the pages with findings (every page passing would be ~190 lines)
+    if found:
         axe_counts[f"{page} (light/dark, in place)"] = len(found)
     assert not found, f"{page}:\n  " + "\n  ".join(found)

@@ -13,12 +13,18 @@ def test_opens_from_disk(kind: str, visit, site: Path, named_pages) -> None:
     url = (site / named_pages[kind]).as_uri()
     with visit(url) as (tab, traffic):
         title = tab.title()
-        text = tab.locator("main").first.inner_text() if tab.locator("main").count() else ""
+        text = (
+            tab.locator("main").first.inner_text()
+            if tab.locator("main").count()
+            else ""
+        )
         images = tab.evaluate("document.images.length")
         broken = _browser.broken_images(tab)
         math = _browser.math_problems(tab)
         problems = traffic.problems()
-    assert title and len(text) > 40, f"{url} rendered no content (title {title!r}, {len(text)} characters)"
+    assert title and len(text) > 40, (
+        f"{url} rendered no content (title {title!r}, {len(text)} characters)"
+    )
     if kind.startswith("example"):
         assert images, f"{url} shows no image"
     assert not broken, f"images not loaded from disk: {broken}"

@@ -1,9 +1,10 @@
 """Every icon is drawn by the icon font (the build cuts that font to the icons the pages use).
 
-For each element whose ``::before`` shows an icon, the character is drawn on a canvas twice:
-in the element's own font and in a font that does not exist. A glyph the icon font lacks
-falls back to the same default font both times, so the two drawings match: that icon is
-missing. The check is two-sided: with the icon font withheld, every icon is reported.
+For each element whose ``::before`` shows an icon, the character is drawn on a canvas
+twice: in the element's own font and in a font that does not exist. A glyph the icon
+font lacks falls back to the same default font both times, so the two drawings match:
+that icon is missing. The check is two-sided: with the icon font withheld, every icon is
+reported.
 """
 
 from __future__ import annotations
