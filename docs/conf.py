@@ -32,7 +32,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
-    "convdoc_site",  # docs/_ext: API listing, optional pages, page tuning
+    "convdoc_site",  # docs/_ext: API listing, quote roles, page tuning
     "convdoc_math",  # docs/_ext: TeX to MathML at build time (no math script)
     "convdoc_speed",  # docs/_ext: one stylesheet, icon subset, WebP figures, late frames
     "convdoc_dist",  # docs/_ext: the wheel the site ran, and how readers install it

@@ -141,13 +141,9 @@ ax.legend(loc="lower right", fontsize=9)
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.dense_params`, :func:`convdoc.locally_connected_params`,
-# :func:`convdoc.conv_params`, :func:`convdoc.conv_output_shape`,
-# :class:`convdoc.Conv2d`, :class:`convdoc.LocallyConnected2d`.
-#
-# The three cases come from the notes' sources: the 32×32×3 image with six 5×5
-# filters (a blog summary of Andrew Ng's course), the 1000×1000 image with one million
-# hidden units and 10×10 filters (lecture slides), and the 784 → 100 → 10 perceptron
-# (a blog post on convolutional networks).
+# Sources
+# -------
+# The three cases come from the notes' sources: the 32×32×3 image with six 5×5 filters
+# (a blog summary of Andrew Ng's course), the 1000×1000 image with one million hidden
+# units and 10×10 filters (lecture slides), and the 784 → 100 → 10 perceptron (a blog
+# post on convolutional networks).

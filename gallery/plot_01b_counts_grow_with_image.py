@@ -62,9 +62,3 @@ ax.set_title("Only the convolution's count is independent of image size")
 ax.legend()
 ax.grid(True, which="major", alpha=0.3)
 plt.show()
-
-# %%
-# See also
-# --------
-# :func:`convdoc.dense_params`, :func:`convdoc.locally_connected_params`,
-# :func:`convdoc.conv_params`, :func:`convdoc.conv_output_shape`.

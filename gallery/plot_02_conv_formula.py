@@ -139,8 +139,7 @@ fig.suptitle("Convolution = cross-correlation with the flipped kernel")
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.correlate2d`, :func:`convdoc.convolve2d`, :func:`convdoc.conv2d`.
-# The 6×6 example and the formula are from the notes' sources (a blog summary of Andrew
-# Ng's course and a blog post on convolutional networks).
+# Sources
+# -------
+# The 6×6 example and the formula are from the notes' sources (a blog summary of
+# Andrew Ng's course and a blog post on convolutional networks).

@@ -112,7 +112,7 @@ plt.show()
 # %%
 # See also
 # --------
-# :func:`convdoc.correlate2d`, :func:`convdoc.conv_output_shape`. The image and filter
-# are the 6×6 vertical-edge example from the notes' sources (a blog summary of Andrew
-# Ng's course). :ref:`sphx_glr_auto_examples_plot_02_conv_formula.py` writes the same
-# computation out as a formula.
+# The image and filter are the 6×6 vertical-edge example from the notes' sources (a
+# blog summary of Andrew Ng's course).
+# :ref:`sphx_glr_auto_examples_plot_02_conv_formula.py` writes the same computation
+# out as a formula.

@@ -130,8 +130,7 @@ assert np.allclose(M_edge @ X.ravel(), Y.ravel())
 # %%
 # See also
 # --------
-# :func:`convdoc.receptive_field_by_perturbation`, :func:`convdoc.conv_matrix`,
-# :func:`convdoc.correlate2d`. The 6×6 example and its green and red outputs come from
-# the why-convolutions blog, one of the notes' sources (a summary of Andrew Ng's course);
+# The 6×6 example and its green and red outputs come from the why-convolutions blog,
+# one of the notes' sources (a summary of Andrew Ng's course);
 # :ref:`sphx_glr_auto_examples_plot_06_sparsity_vs_sharing.py` separates the effect of
 # sparsity from that of sharing.

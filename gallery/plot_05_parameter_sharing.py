@@ -90,10 +90,6 @@ print(f"full photo {full_h}×{full_w}: locally connected {n_local_full:,} weight
 assert n_local_full == 18 * full_h * full_w
 
 # %%
-# See also
-# --------
-# :func:`convdoc.conv2d`, :func:`convdoc.locally_connected2d`,
-# :func:`convdoc.conv_params`, :func:`convdoc.locally_connected_params`,
-# :func:`convdoc.dense_params`, :func:`convdoc.load_photo`.
-#
+# Sources
+# -------
 # Photograph: Grace Hopper, from matplotlib's sample data (``grace_hopper.jpg``).

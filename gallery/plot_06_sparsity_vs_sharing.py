@@ -116,8 +116,5 @@ plt.show()
 # %%
 # See also
 # --------
-# :func:`convdoc.dense`, :func:`convdoc.locally_connected2d`, :func:`convdoc.conv2d`,
-# :func:`convdoc.conv_matrix`, :func:`convdoc.dense_params`,
-# :func:`convdoc.locally_connected_params`, :func:`convdoc.conv_params`.
-# :ref:`sphx_glr_auto_examples_plot_01_parameter_counts.py` gives the counts with biases
-# for all three of the notes' cases.
+# :ref:`sphx_glr_auto_examples_plot_01_parameter_counts.py` gives the counts with
+# biases for all three of the notes' cases.

@@ -142,10 +142,8 @@ plt.show()
 # Equivariance is not invariance: the convolution's output moves with the image
 # rather than staying put. Pooling adds some local invariance on top, see
 # :ref:`sphx_glr_auto_examples_plot_08_pooling_invariance.py`.
-#
-# See also
-# --------
-# :func:`convdoc.shift`, :func:`convdoc.equivariance_error`, :func:`convdoc.conv2d`,
-# :func:`convdoc.dense`, :func:`convdoc.load_photo`.
-#
+
+# %%
+# Sources
+# -------
 # Photograph: Grace Hopper, from matplotlib's sample data (``grace_hopper.jpg``).

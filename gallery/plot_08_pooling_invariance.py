@@ -108,10 +108,6 @@ fig.legend(loc="outside lower center", ncols=3, fontsize=8)
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.max_pool2d`, :func:`convdoc.avg_pool2d`, :class:`convdoc.MaxPool2d`,
-# :func:`convdoc.shift`, :func:`convdoc.conv2d`, :func:`convdoc.absolute`,
-# :func:`convdoc.load_photo`.
-#
+# Sources
+# -------
 # Photograph: Grace Hopper, from matplotlib's sample data (``grace_hopper.jpg``).

@@ -59,6 +59,5 @@ plt.show()
 # %%
 # See also
 # --------
-# :func:`convdoc.max_pool2d`, :class:`convdoc.MaxPool2d`, :func:`convdoc.shift`;
-# :ref:`sphx_glr_auto_examples_plot_08_pooling_invariance.py` measures the same effect on
-# a photograph's edge map.
+# :ref:`sphx_glr_auto_examples_plot_08_pooling_invariance.py` measures the same effect
+# on a photograph's edge map.

@@ -128,11 +128,8 @@ ax2.legend(loc="upper center", fontsize=8)
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.conv2d`, :func:`convdoc.square`, :func:`convdoc.absolute`,
-# :func:`convdoc.sigmoid`, :func:`convdoc.relu`, :func:`convdoc.load_photo`.
-#
+# Sources
+# -------
 # The gradient filters, the four non-linearities and the sigmoid's constants are from
 # the lecture slides "Convolution vs fully connected layers" in the notes' sources.
 # Photograph: Grace Hopper, from matplotlib's sample data (``grace_hopper.jpg``).

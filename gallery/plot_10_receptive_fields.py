@@ -126,8 +126,3 @@ plt.show()
 # %%
 # Only linear layers were probed here. After a ReLU or a max pooling, perturbation
 # reports the pixels that matter *for that input*, a subset of the theoretical field.
-#
-# See also
-# --------
-# :func:`convdoc.receptive_field`, :func:`convdoc.receptive_field_by_perturbation`,
-# :func:`convdoc.conv2d`, :func:`convdoc.conv_output_shape`.

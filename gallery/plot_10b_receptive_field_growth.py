@@ -88,5 +88,5 @@ plt.show()
 # %%
 # See also
 # --------
-# :func:`convdoc.receptive_field`, :func:`convdoc.receptive_field_by_perturbation`;
-# :ref:`sphx_glr_auto_examples_plot_10_receptive_fields.py` measures the fields themselves.
+# :ref:`sphx_glr_auto_examples_plot_10_receptive_fields.py` measures the fields
+# themselves.

@@ -130,11 +130,8 @@ fig.colorbar(image, ax=[axd[f"k{k}"] for k in range(4)], shrink=0.8, label="weig
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.conv2d`, :func:`convdoc.conv2d_backward`, :class:`convdoc.GradientDescent`,
-# :class:`convdoc.Adam`, :func:`convdoc.load_photo`.
-#
+# Sources
+# -------
 # The photograph of Grace Hopper is from matplotlib's sample data
 # (``grace_hopper.jpg``). Adam: Kingma and Ba, "Adam: a method for stochastic
 # optimization" (2015).

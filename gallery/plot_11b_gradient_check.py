@@ -76,8 +76,3 @@ ax.set_xlabel("central finite difference")
 ax.set_ylabel("conv2d_backward")
 ax.set_title("∂L/∂W (9 weights) and ∂L/∂b")
 plt.show()
-
-# %%
-# See also
-# --------
-# :func:`convdoc.conv2d_backward`, :func:`convdoc.conv2d`.

@@ -145,12 +145,7 @@ ax_diff.grid(True, alpha=0.3)
 plt.show()
 
 # %%
-# See also
-# --------
-# :func:`convdoc.train_seeds`, :func:`convdoc.t_interval`, :class:`convdoc.Sequential`,
-# :class:`convdoc.Conv2d`, :class:`convdoc.MaxPool2d`, :class:`convdoc.Dense`,
-# :func:`convdoc.accuracy`, :func:`convdoc.conv_params`, :func:`convdoc.dense_params`,
-# :func:`convdoc.load_digits`.
-#
+# Sources
+# -------
 # Data: the UCI "Optical Recognition of Handwritten Digits" set (Alpaydin and Kaynak,
 # 1998) as bundled with scikit-learn (``sklearn.datasets.load_digits``).

@@ -143,13 +143,12 @@ plt.show()
 # nearby pixels belong together, is now wrong. That prior is what lets convolutions
 # learn from photographs with few parameters; it is useless, even harmful, for data
 # without local spatial structure.
-#
-# See also
-# --------
-# :func:`convdoc.load_digits`, :func:`convdoc.train_seeds`, :func:`convdoc.t_interval`,
-# :class:`convdoc.Conv2d`, :class:`convdoc.Dense`, :class:`convdoc.MaxPool2d`.
-#
+
+# %%
+# Sources
+# -------
 # Data: the UCI "Optical Recognition of Handwritten Digits" set (Alpaydin and Kaynak,
-# 1998) as bundled with scikit-learn (``sklearn.datasets.load_digits``). The permutation
-# experiment follows the lecture slides' claim that a permutation of the input gives
-# "very different convolution maps" and different classification performance.
+# 1998) as bundled with scikit-learn (``sklearn.datasets.load_digits``). The
+# permutation experiment follows the lecture slides' claim that a permutation of the
+# input gives "very different convolution maps" and different classification
+# performance.

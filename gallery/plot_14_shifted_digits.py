@@ -144,12 +144,9 @@ plt.show()
 # a few averaged feature maps say less about a digit than where its strokes are. The point of
 # this comparison is the invariance, not the accuracy; practical networks combine global
 # pooling with deeper stacks and with training on shifted copies (data augmentation).
-#
-# See also
-# --------
-# :func:`convdoc.shift`, :func:`convdoc.train_seeds`, :func:`convdoc.t_interval`,
-# :class:`convdoc.AvgPool2d`, :class:`convdoc.MaxPool2d`, :class:`convdoc.Conv2d`,
-# :func:`convdoc.load_digits`.
-#
+
+# %%
+# Sources
+# -------
 # Data: the UCI "Optical Recognition of Handwritten Digits" set (Alpaydin and Kaynak,
 # 1998) as bundled with scikit-learn (``sklearn.datasets.load_digits``).

@@ -147,15 +147,13 @@ plt.show()
 # %%
 # Later networks (GoogLeNet, ResNet) replace the large dense layers by a global average
 # pooling and a single small classifier, which removes most of these parameters.
-#
-# See also
-# --------
-# :func:`convdoc.summarize`, :func:`convdoc.total_params`, :func:`convdoc.dense_share`,
-# :func:`convdoc.conv_params`, :func:`convdoc.dense_params`, :data:`convdoc.LENET5`,
-# :data:`convdoc.ALEXNET`, :data:`convdoc.VGG16`.
-#
+
+# %%
+# Sources
+# -------
 # References: LeCun et al., "Gradient-based learning applied to document recognition"
 # (1998); Krizhevsky et al., "ImageNet classification with deep convolutional neural
 # networks" (2012), the original AlexNet; Krizhevsky, "One weird trick for
-# parallelizing convolutional neural networks" (2014), the variant counted here; Simonyan and Zisserman, "Very deep convolutional networks for
-# large-scale image recognition" (2015); the torchvision model definitions.
+# parallelizing convolutional neural networks" (2014), the variant counted here;
+# Simonyan and Zisserman, "Very deep convolutional networks for large-scale image
+# recognition" (2015); the torchvision model definitions.

@@ -135,7 +135,7 @@ plt.show()
 # %%
 # See also
 # --------
-# :ref:`sphx_glr_auto_examples_plot_15_architectures.py` for the per-layer tables of the
-# first three networks. References: He et al., "Deep residual learning for image
+# :ref:`sphx_glr_auto_examples_plot_15_architectures.py` for the per-layer tables of
+# the first three networks. References: He et al., "Deep residual learning for image
 # recognition" (2016); Sandler et al., "MobileNetV2: inverted residuals and linear
 # bottlenecks" (2018); the torchvision model definitions.

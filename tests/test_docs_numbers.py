@@ -27,6 +27,22 @@ NUMBER = re.compile(
     r")(?![\w]|[.,]\d)"
 )
 YEAR = re.compile(r"(19|20)\d\d")
+# Number words are prose too, where they stand for a result: "a hundred times fewer
+# parameters" must be computed like "14,455,392 parameters". A number word directly before a
+# counted result (or "times", as in a ratio) is flagged; "three channels" (a design) is not.
+NUMBER_WORD = re.compile(
+    r"\b((?:a |one |two |three |four |five |six |seven |eight |nine |ten |twenty |thirty "
+    r"|forty |fifty |several )?(?:hundred|thousand|million|billion)s?"
+    r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r" (?:times|(?:more |fewer |extra )?(?:parameters|weights|biases|connections"
+    r"|multiply-adds))\b",
+    re.I,
+)
+# A glued value must be computed: ``keep("key", 100)`` or ``glue("key", 100)`` glues a typed
+# number (write a design choice in the prose, or glue what the code derives from it).
+GLUED_LITERAL = re.compile(r"\b(?:keep|glue)\(\s*\"[^\"]+\",\s*-?[\d_.]+\s*[,)]")
 
 INLINE = [
     re.compile(r"<!--.*?-->", re.S),                 # HTML comments
@@ -86,7 +102,17 @@ def hand_typed_numbers(text: str) -> list[tuple[int, str]]:
         for m in NUMBER.finditer(line):
             if not YEAR.fullmatch(m.group(1)):
                 found.append((lineno, m.group(1)))
+        found += [(lineno, m.group(0)) for m in NUMBER_WORD.finditer(line)]
     return found
+
+
+def glued_literals(text: str) -> list[tuple[int, str]]:
+    """``(line, call)`` for every ``keep``/``glue`` of a typed number in a page's code."""
+    return [
+        (lineno, m.group(0))
+        for lineno, line in enumerate(text.split("\n"), start=1)
+        for m in GLUED_LITERAL.finditer(line)
+    ]
 
 
 def pages() -> list[Path]:
@@ -105,6 +131,30 @@ def test_no_hand_typed_numbers_in_docs() -> None:
         for line, number in hand_typed_numbers(page.read_text(encoding="utf-8"))
     ]
     assert not problems, "numbers typed by hand (glue them from code):\n" + "\n".join(problems)
+
+
+def test_only_computed_values_are_glued() -> None:
+    problems = [
+        f"{page.relative_to(DOCS.parent)}:{line}: {call}"
+        for page in pages()
+        for line, call in glued_literals(page.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "typed numbers glued (compute them):\n" + "\n".join(problems)
+
+
+def test_glue_scan_catches_typed_values() -> None:
+    code = 'keep("a", 100)\nkeep("b", n_out)\nglue("c", 2.5, display=False)\nkeep("d", 2 * k)\n'
+    assert glued_literals(code) == [(1, 'keep("a", 100)'), (3, 'glue("c", 2.5,')]
+
+
+def test_scanner_catches_number_words_for_results() -> None:
+    prose = (
+        "A hundred times fewer parameters, about thirty thousand weights and\n"
+        "three channels, six filters, two layers and a hundred hidden units are designs.\n"
+    )
+    assert hand_typed_numbers(prose) == [
+        (1, "A hundred times"), (1, "thirty thousand weights")
+    ]
 
 
 PLANTED = """\

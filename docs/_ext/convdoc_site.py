@@ -4,7 +4,6 @@
   module's ``__all__`` so the reference can never miss (or invent) a public name.
 - Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes SVG
   and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
-- Optional pages (``performance.md``, written separately) join the toctree only when present.
 - Build errors that say where: a failing code cell of a page is printed with its traceback.
 - Verbatim quotes of the notes and their sources: the roles ``notes-quote``, ``why-blog-quote``,
   ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py`` checks each one against the
@@ -42,8 +41,6 @@ MODULES = (
 )
 #: Where the generated API listing lives, relative to the docs folder (git-ignored).
 API_DIR = Path("api", "generated")
-#: Pages that are added to the home page's toctree only when their file exists.
-OPTIONAL_PAGES = ("performance",)
 
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
@@ -109,19 +106,6 @@ def constant_docs(app: Sphinx, what: str, name: str, obj, options, lines: list[s
             lines[:] = list(comment)
             return
 
-
-
-def drop_missing_optional_pages(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Remove toctree lines naming optional pages whose file does not exist (yet).
-
-    The home page's toctree and the API page's (where the Performance page is listed, out of
-    the learner's path) are the two that can name one.
-    """
-    if docname not in (app.config.root_doc, "api"):
-        return
-    for page in OPTIONAL_PAGES:
-        if not any(Path(app.srcdir, page + suffix).exists() for suffix in app.config.source_suffix):
-            source[0] = re.sub(rf"(?m)^[ \t]*{re.escape(page)}[ \t]*\n", "", source[0])
 
 
 # --- Gallery ------------------------------------------------------------------------------
@@ -346,7 +330,6 @@ def tune_pages(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     for source in QUOTE_SOURCES:
         app.add_role(f"{source}-quote", _quote_role(source))
-    app.connect("source-read", drop_missing_optional_pages)
     app.connect("autodoc-process-docstring", constant_docs)
     app.connect("build-finished", report_failed_cell)
     app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
