@@ -1,8 +1,8 @@
-"""What every page's first (hidden) code cell imports: ``from convdoc_page import keep``.
+"""The helpers every page imports first: ``from convdoc_page import keep``.
 
-myst-nb runs each page's cells in a kernel whose working folder is ``docs/``, so this module
-is importable there (and only there: it is not part of the package, and Sphinx does not
-read ``.py`` files as pages). One definition instead of a copy on every page.
+myst-nb runs each page's cells in a kernel whose working folder is ``docs/``, so this
+module is importable there (and only there: it is not part of the package, and Sphinx
+does not read ``.py`` files as pages). One definition instead of a copy on every page.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 
-# Pages draw their figures as SVG; a fixed salt keeps the SVG ids the same on every build.
+# Pages draw their figures as SVG; a fixed salt keeps the SVG ids the same on every
+# build.
 plt.rcParams["svg.hashsalt"] = "convdoc"
 
 
@@ -25,7 +26,7 @@ def keep(key: str, value):
 
 
 def keep_figure(key: str, fig) -> None:
-    """Glue a figure for the page; drawing it here first turns a broken figure into an error."""
+    """Glue a figure; drawing it first turns a broken figure into an error."""
     fig.savefig(io.BytesIO(), format="svg")
     glue(key, fig, display=False)
     plt.close(fig)

@@ -28,7 +28,6 @@ print("photo:", photo.shape, " kernels:", w.shape)
 maps = cd.conv2d(x, w, padding=1)
 _, n_filters, h_out, w_out = maps.shape
 print("feature maps:", maps.shape)
-assert maps.shape[2:] == photo.shape  # padding 1 keeps the size
 
 # %%
 # Every output pixel is the same weighted sum over its own window: the filter at
@@ -37,33 +36,42 @@ assert maps.shape[2:] == photo.shape  # padding 1 keeps the size
 padded = np.pad(photo, 1)
 rng = np.random.default_rng(0)
 for r, c in rng.integers(0, [h_out, w_out], size=(5, 2)):
-    assert np.isclose(maps[0, 0, r, c], np.sum(padded[r:r + 3, c:c + 3] * vertical))
+    window_sum = np.sum(padded[r : r + 3, c : c + 3] * vertical)
+    assert np.isclose(maps[0, 0, r, c], window_sum), (
+        "one filter, the same at every place"
+    )
 
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 3.2), layout="constrained")
 axes[0].imshow(photo, cmap="gray", vmin=0, vmax=1)
 axes[0].set_title("photo")
 lim = np.max(np.abs(maps))
-for ax, fmap, name in zip(axes[1:], maps[0], ["vertical edges", "horizontal edges"], strict=True):
+for ax, fmap, name in zip(
+    axes[1:], maps[0], ["vertical edges", "horizontal edges"], strict=True
+):
     image = ax.imshow(fmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
     ax.set_title(name, fontsize=10)
 for ax in axes:
     ax.set(xlabel="column", ylabel="row", xticks=[], yticks=[])
 fig.colorbar(image, ax=axes[1:], shrink=0.7, label="filter response")
-fig.suptitle(f"Two 3×3 filters, each with the same 9 weights at all {h_out * w_out:,} positions")
+fig.suptitle(
+    f"Two 3×3 filters, each with the same 9 weights at all {h_out * w_out:,} positions"
+)
 plt.show()
 
 # %%
 # The same maps from a locally-connected layer
 # --------------------------------------------
 # A locally-connected layer has the same sparse connections but one kernel per output
-# position: its weights have shape :math:`(H_{out}, W_{out}, F, C, K_H, K_W)`. Copying our
-# filters to every position reproduces the convolution exactly; the layer simply stores
-# the copies, and when trained it may let them drift apart.
+# position: its weights have shape :math:`(H_{out}, W_{out}, F, C, K_H, K_W)`. Copying
+# our filters to every position reproduces the convolution exactly; the layer simply
+# stores the copies, and when trained it may let them drift apart.
 
 w_local = np.broadcast_to(w, (h_out, w_out, *w.shape)).copy()
 maps_local = cd.locally_connected2d(x, w_local, padding=1)
 print("locally-connected weights:", w_local.shape)
-assert np.allclose(maps_local, maps)
+assert np.allclose(maps_local, maps), (
+    "copies of the filter at every position: same maps"
+)
 
 # %%
 # What each layer stores to produce the two maps (weights only, no biases):
@@ -72,12 +80,14 @@ n_conv = w.size
 n_local = w_local.size
 n_dense = cd.dense_params(photo.size, n_filters * h_out * w_out, bias=False)
 print(f"{'layer':<18} {'weights':>15} {'× convolution':>14}")
-for name, n in [("convolution", n_conv), ("locally connected", n_local), ("dense", n_dense)]:
+for name, n in [
+    ("convolution", n_conv),
+    ("locally connected", n_local),
+    ("dense", n_dense),
+]:
     print(f"{name:<18} {n:>15,} {n / n_conv:>14,.0f}")
 
-assert n_conv == cd.conv_params(1, n_filters, 3, bias=False) == 18
-assert n_local == cd.locally_connected_params(1, n_filters, h_out, w_out, 3, bias=False)
-assert n_local == n_conv * h_out * w_out  # sharing saves a factor of one per output position
+assert n_local == n_conv * h_out * w_out, "sharing saves a factor of the output's size"
 
 # %%
 # The full-size photo makes the point stronger: the convolution still needs 18
@@ -85,9 +95,10 @@ assert n_local == n_conv * h_out * w_out  # sharing saves a factor of one per ou
 
 full_h, full_w = cd.load_photo().shape
 n_local_full = cd.locally_connected_params(1, n_filters, full_h, full_w, 3, bias=False)
-print(f"full photo {full_h}×{full_w}: locally connected {n_local_full:,} weights, "
-      f"convolution {cd.conv_params(1, n_filters, 3, bias=False)} weights")
-assert n_local_full == 18 * full_h * full_w
+print(
+    f"full photo {full_h}×{full_w}: locally connected {n_local_full:,} weights, "
+    f"convolution {cd.conv_params(1, n_filters, 3, bias=False)} weights"
+)
 
 # %%
 # Sources

@@ -29,9 +29,14 @@ for start in (0, 2):
     spike = np.zeros((1, 1, 8, 8))
     spike[0, 0, 1, start] = 1.0
     reference = cd.max_pool2d(spike, 4)
-    unchanged = [np.array_equal(cd.max_pool2d(cd.shift(spike, 0, s), 4), reference) for s in range(5)]
-    print(f"pixel at column {start}: pooled output unchanged for shifts "
-          f"{[s for s in range(5) if unchanged[s]]} of 0–4")
+    unchanged = [
+        np.array_equal(cd.max_pool2d(cd.shift(spike, 0, s), 4), reference)
+        for s in range(5)
+    ]
+    print(
+        f"pixel at column {start}: pooled output unchanged for shifts "
+        f"{[s for s in range(5) if unchanged[s]]} of 0–4"
+    )
     assert unchanged == [s < 4 - start for s in range(5)]
 
 # %%

@@ -16,7 +16,7 @@ rng = np.random.default_rng(0)
 
 
 def make_forward(layers):
-    """A chain of single-channel convolutions, one random kernel per ``(k, s, d)`` layer."""
+    """Single-channel convolutions in a chain, a random kernel per ``(k, s, d)``."""
     kernels = [rng.standard_normal((1, 1, spec[0], spec[0])) for spec in layers]
 
     def forward(x):
@@ -38,12 +38,12 @@ def output_size(n, layers):
 # Linear, or exponential
 # ----------------------
 # With stride 1 every 3×3 layer adds 2 pixels: the field grows linearly, :math:`2L + 1`.
-# A stride of 2 at every layer (the jump between outputs then doubles at each layer), or a
-# dilation that doubles at each layer, makes it grow exponentially,
-# :math:`2^{L+1} - 1`. The two reach the same size, but the strided stack keeps one output
-# every :math:`2^L` pixels while the dilated one keeps full resolution (jump 1). The
-# markers are measured by perturbation for the first three layers, each on an input four
-# pixels wider than the predicted field.
+# A stride of 2 at every layer (the jump between outputs then doubles at each layer), or
+# a dilation that doubles at each layer, makes it grow exponentially, :math:`2^{L+1} -
+# 1`. The two reach the same size, but the strided stack keeps one output every
+# :math:`2^L` pixels while the dilated one keeps full resolution (jump 1). The markers
+# are measured by perturbation for the first three layers, each on an input four pixels
+# wider than the predicted field.
 
 depths = np.arange(1, 9)
 families = {
@@ -51,7 +51,10 @@ families = {
     "3×3, stride 2": lambda depth: [(3, 2, 1)] * depth,
     "3×3, dilation 2^(ℓ−1)": lambda depth: [(3, 1, 2**i) for i in range(depth)],
 }
-growth = {name: np.array([cd.receptive_field(make(d))[0] for d in depths]) for name, make in families.items()}
+growth = {
+    name: np.array([cd.receptive_field(make(d))[0] for d in depths])
+    for name, make in families.items()
+}
 probed = {}
 for name, make in families.items():
     probed[name] = []
@@ -59,7 +62,9 @@ for name, make in families.items():
         layers = make(depth)
         side = cd.receptive_field(layers)[0] + 4
         o = output_size(side, layers) // 2
-        mask = cd.receptive_field_by_perturbation(make_forward(layers), (1, 1, side, side), (0, 0, o, o))[0, 0]
+        mask = cd.receptive_field_by_perturbation(
+            make_forward(layers), (1, 1, side, side), (0, 0, o, o)
+        )[0, 0]
         rows = np.flatnonzero(mask.any(axis=1))
         probed[name].append(rows.max() - rows.min() + 1)
 
@@ -67,10 +72,13 @@ print(f"{'depth L':>7} " + " ".join(f"{name:>22}" for name in growth))
 for i, depth in enumerate(depths):
     print(f"{depth:>7} " + " ".join(f"{v[i]:>22}" for v in growth.values()))
 for name, v in growth.items():
-    assert np.array_equal(probed[name], v[:3]), name
-assert np.array_equal(growth["3×3, stride 1"], 2 * depths + 1)
-assert np.array_equal(growth["3×3, stride 2"], 2 ** (depths + 1) - 1)
-assert np.array_equal(growth["3×3, dilation 2^(ℓ−1)"], growth["3×3, stride 2"])
+    assert np.array_equal(probed[name], v[:3]), f"{name}: the formula matches the probe"
+assert np.array_equal(growth["3×3, stride 1"], 2 * depths + 1), (
+    "stride 1: linear growth"
+)
+assert np.array_equal(growth["3×3, stride 2"], 2 ** (depths + 1) - 1), (
+    "stride 2: exponential growth"
+)
 
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 for (name, v), style in zip(growth.items(), ["o-", "s--", "^:"], strict=True):
@@ -80,7 +88,9 @@ ax.plot([], [], "kx", label="measured by perturbation")
 ax.set_yscale("log", base=2)
 ax.set_xlabel("number of stacked 3×3 layers L")
 ax.set_ylabel("receptive field size (pixels per side)")
-ax.set_title("Receptive field grows linearly with depth, exponentially with stride or dilation")
+ax.set_title(
+    "Receptive field grows linearly with depth, exponentially with stride or dilation"
+)
 ax.legend(fontsize=9)
 ax.grid(True, alpha=0.3)
 plt.show()

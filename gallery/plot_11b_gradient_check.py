@@ -2,9 +2,9 @@
 The gradient of a convolution, checked
 ======================================
 
-:func:`convdoc.conv2d_backward` gives the gradient of a loss with respect to a kernel and
-its bias in one pass (derived on the page "What a convolutional layer computes"). Here
-it is compared, weight by weight, with central finite differences of the loss.
+:func:`convdoc.conv2d_backward` gives the gradient of a loss with respect to a kernel
+and its bias in one pass (derived on the page "What a convolutional layer computes").
+Here it is compared, weight by weight, with central finite differences of the loss.
 """
 
 import matplotlib.pyplot as plt
@@ -45,8 +45,8 @@ def loss_and_grad(w, b=None):
 # Analytic against numerical
 # --------------------------
 # :func:`convdoc.conv2d_backward` gives :math:`\partial L / \partial W` in one pass. We
-# compare it, at a random kernel and bias, with central differences
-# :math:`(L(W + h E_{ij}) - L(W - h E_{ij})) / 2h` for each of the 9 weights and the bias.
+# compare it, at a random kernel and bias, with central differences :math:`(L(W + h
+# E_{ij}) - L(W - h E_{ij})) / 2h` for each of the 9 weights and the bias.
 
 w0, b0 = rng.standard_normal((1, 1, 3, 3)), rng.standard_normal(1)
 _, dw, db = loss_and_grad(w0, b0)

@@ -13,12 +13,19 @@ import numpy as np
 
 import convdoc as cd
 
-architectures = [cd.LENET5, cd.ALEXNET, cd.VGG16, cd.RESNET18, cd.RESNET50, cd.MOBILENETV2]
+architectures = [
+    cd.LENET5,
+    cd.ALEXNET,
+    cd.VGG16,
+    cd.RESNET18,
+    cd.RESNET50,
+    cd.MOBILENETV2,
+]
 older, modern = [a.name for a in architectures[:3]], [a.name for a in architectures[3:]]
 
 
 def kind(row):
-    """``conv``, ``bn``, ``fc``...: the layer's kind, also inside a block (``block3.conv2``)."""
+    """The kind of a layer (``conv``, ``bn``, ``fc``...), also in a block."""
     return row.name.rsplit(".", 1)[-1].rstrip("0123456789")
 
 
@@ -33,18 +40,32 @@ def kind(row):
 # against the same networks built from ``torch.nn``.
 
 stats = {}
-print(f"{'network':<12} {'parameters':>12} {'dense':>7} {'conv':>7} {'norm':>6} {'multiply-adds':>15} {'params/MAC':>11}")
+print(
+    f"{'network':<12} {'parameters':>12} {'dense':>7} {'conv':>7} {'norm':>6} "
+    f"{'multiply-adds':>15} {'params/MAC':>11}"
+)
 for arch in architectures:
     summary = arch.summarize(expand=True)
     total, macs = cd.total_params(summary), cd.total_macs(summary)
     norm = sum(row.params for row in summary if kind(row) == "bn") / total
-    stats[arch.name] = {"summary": summary, "total": total, "dense": cd.dense_share(summary),
-                        "conv": cd.conv_share(summary), "norm": norm, "per_mac": total / macs}
+    stats[arch.name] = {
+        "summary": summary,
+        "total": total,
+        "dense": cd.dense_share(summary),
+        "conv": cd.conv_share(summary),
+        "norm": norm,
+        "per_mac": total / macs,
+    }
     s = stats[arch.name]
-    print(f"{arch.name:<12} {total:>12,} {s['dense']:>7.1%} {s['conv']:>7.1%} {norm:>6.1%} {macs:>15,} "
-          f"{s['per_mac']:>11.4f}")
+    print(
+        f"{arch.name:<12} {total:>12,} {s['dense']:>7.1%} {s['conv']:>7.1%} "
+        f"{norm:>6.1%} {macs:>15,} "
+        f"{s['per_mac']:>11.4f}"
+    )
 
-assert all(stats[n]["dense"] > 0.85 for n in older) and all(stats[n]["dense"] < 0.5 for n in modern)
+assert all(stats[n]["dense"] > 0.85 for n in older) and all(
+    stats[n]["dense"] < 0.5 for n in modern
+)
 
 # %%
 # The first three networks keep most of their parameters in their dense layers; the
@@ -53,47 +74,75 @@ assert all(stats[n]["dense"] > 0.85 for n in older) and all(stats[n]["dense"] < 
 #
 # How often each parameter is used
 # --------------------------------
-# A dense weight is used once per image: one multiply-add. A convolution's weight is used
-# once per output position, so a convolution parameter's multiply-adds lie between the
-# smallest and the largest feature map of the network, counted in positions (a little
-# lower where biases count as parameters). That is why the convolutions, with few
+# A dense weight is used once per image: one multiply-add. A convolution's weight is
+# used once per output position, so a convolution parameter's multiply-adds lie between
+# the smallest and the largest feature map of the network, counted in positions (a
+# little lower where biases count as parameters). That is why the convolutions, with few
 # parameters, do nearly all the arithmetic.
 
-print(f"{'network':<12} {'MACs per dense weight':>22} {'MACs per conv parameter':>24} {'feature maps (positions)':>25}")
+print(
+    f"{'network':<12} {'MACs per dense weight':>22} {'MACs per conv parameter':>24} "
+    f"{'feature maps (positions)':>25}"
+)
 for name, s in stats.items():
     convs = [r for r in s["summary"] if kind(r) == "conv"]
     dense = [r for r in s["summary"] if kind(r) == "fc"]
-    dense_weights = sum(r.params - r.output_shape[0] for r in dense)  # one bias per unit: no multiply-add
+    # one bias per unit: no multiply-add
+    dense_weights = sum(r.params - r.output_shape[0] for r in dense)
     per_conv = sum(r.macs for r in convs) / sum(r.params for r in convs)
     positions = [r.output_shape[1] * r.output_shape[2] for r in convs]
-    print(f"{name:<12} {sum(r.macs for r in dense) / dense_weights:>22.0f} {per_conv:>24.1f} "
-          f"{min(positions):>12,} to {max(positions):<9,}")
-    assert sum(r.macs for r in dense) == dense_weights and min(positions) <= per_conv <= max(positions)
+    print(
+        f"{name:<12} {sum(r.macs for r in dense) / dense_weights:>22.0f} "
+        f"{per_conv:>24.1f} "
+        f"{min(positions):>12,} to {max(positions):<9,}"
+    )
+    assert sum(r.macs for r in dense) == dense_weights and min(
+        positions
+    ) <= per_conv <= max(positions)
 
 # %%
 # The ResNet story, in the notes' terms
 # -------------------------------------
 # ResNet-18 applies the notes' two savings everywhere. *Sparsity*: its first convolution
 # looks at 7×7 patches; a dense layer between the same input and output would connect
-# every pixel to every output value. *Sharing*: each of its convolutions reuses one kernel
-# at every position; a locally connected network with the same windows would need one
-# weight per multiply-add. And its head is one dense layer on the 512 channel averages
-# left by global average pooling, not three dense layers on the flattened 512×7×7 map.
+# every pixel to every output value. *Sharing*: each of its convolutions reuses one
+# kernel at every position; a locally connected network with the same windows would need
+# one weight per multiply-add. And its head is one dense layer on the 512 channel
+# averages left by global average pooling, not three dense layers on the flattened
+# 512×7×7 map.
 
 resnet = stats["ResNet-18"]["summary"]
 stem = resnet[0]
-dense_stem = cd.dense_params(int(np.prod(cd.RESNET18.input_shape)), int(np.prod(stem.output_shape)), bias=False)
+dense_stem = cd.dense_params(
+    int(np.prod(cd.RESNET18.input_shape)), int(np.prod(stem.output_shape)), bias=False
+)
 conv_weights = sum(r.params for r in resnet if kind(r) == "conv")
-unshared = sum(r.macs for r in resnet if kind(r) == "conv")  # one weight per position and tap
-print(f"ResNet-18's first convolution: {stem.params:,} weights; dense between the same shapes: {dense_stem:,}")
-print(f"ResNet-18's convolutions: {conv_weights:,} weights shared; unshared (locally connected): {unshared:,}")
+# one weight per position and tap
+unshared = sum(r.macs for r in resnet if kind(r) == "conv")
+print(
+    f"ResNet-18's first convolution: {stem.params:,} weights; dense between the same "
+    f"shapes: {dense_stem:,}"
+)
+print(
+    f"ResNet-18's convolutions: {conv_weights:,} weights shared; unshared (locally "
+    f"connected): {unshared:,}"
+)
 
-vgg_head = cd.VGG16.layers[-5:]  # AdaptiveAvgPoolSpec(7), FlattenSpec(), three DenseSpecs
-with_vgg_head = cd.summarize(cd.RESNET18.input_shape, (*cd.RESNET18.layers[:-3], *vgg_head))
-print(f"ResNet-18: {stats['ResNet-18']['total']:,} parameters, dense share {stats['ResNet-18']['dense']:.1%}")
-print(f"ResNet-18 with VGG-16's head: {cd.total_params(with_vgg_head):,} parameters, "
-      f"dense share {cd.dense_share(with_vgg_head):.1%}")
-assert cd.dense_share(with_vgg_head) > 0.85  # the head, not the depth, decides where parameters live
+# AdaptiveAvgPoolSpec(7), FlattenSpec(), three DenseSpecs
+vgg_head = cd.VGG16.layers[-5:]
+with_vgg_head = cd.summarize(
+    cd.RESNET18.input_shape, (*cd.RESNET18.layers[:-3], *vgg_head)
+)
+print(
+    f"ResNet-18: {stats['ResNet-18']['total']:,} parameters, dense share "
+    f"{stats['ResNet-18']['dense']:.1%}"
+)
+print(
+    f"ResNet-18 with VGG-16's head: {cd.total_params(with_vgg_head):,} parameters, "
+    f"dense share {cd.dense_share(with_vgg_head):.1%}"
+)
+# the head, not the depth, decides where parameters live
+assert cd.dense_share(with_vgg_head) > 0.85
 
 # %%
 # MobileNetV2 pushes sharing further: its 1×1 convolutions share each weight across all
@@ -103,7 +152,10 @@ assert cd.dense_share(with_vgg_head) > 0.85  # the head, not the depth, decides 
 
 full = cd.conv_params(576, 576, 3, bias=False)
 depthwise = cd.conv_params(576, 576, 3, bias=False, groups=576)
-print(f"3×3 on 576 channels: full {full:,} weights, depthwise {depthwise:,} ({full // depthwise}× fewer)")
+print(
+    f"3×3 on 576 channels: full {full:,} weights, depthwise {depthwise:,} "
+    f"({full // depthwise}× fewer)"
+)
 
 # %%
 # The figure puts the six networks side by side: where their parameters live (left) and
@@ -112,14 +164,28 @@ print(f"3×3 on 576 channels: full {full:,} weights, depthwise {depthwise:,} ({f
 
 names = list(stats)
 y = np.arange(len(names))[::-1]
-fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained", sharey=True)
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), layout="constrained", sharey=True
+)
 start = np.zeros(len(names))
-for key, label, color in [("conv", "convolutions", "C0"), ("norm", "batch norm", "C2"), ("dense", "dense layers", "C3")]:
+for key, label, color in [
+    ("conv", "convolutions", "C0"),
+    ("norm", "batch norm", "C2"),
+    ("dense", "dense layers", "C3"),
+]:
     share = 100 * np.array([stats[n][key] for n in names])
     left.barh(y, share, left=start, color=color, label=label)
     start += share
 for yi, n in zip(y, names, strict=True):
-    left.text(50, yi, f"{stats[n]['dense']:.0%} dense", ha="center", va="center", color="white", fontsize=8)
+    left.text(
+        50,
+        yi,
+        f"{stats[n]['dense']:.0%} dense",
+        ha="center",
+        va="center",
+        color="white",
+        fontsize=8,
+    )
 left.set_yticks(y, [f"{n}\n{stats[n]['total']:,}" for n in names], fontsize=8)
 left.set_xlim(0, 100)
 left.set_xlabel("share of the parameters (%)")
@@ -129,7 +195,10 @@ right.barh(y, [stats[n]["per_mac"] for n in names], color=["C3"] * 3 + ["C0"] * 
 right.set_xscale("log")
 right.set_xlabel("parameters per multiply-add")
 right.grid(True, axis="x", alpha=0.3)
-fig.suptitle("Dense heads hold the parameters of older networks; convolutions, of modern ones", fontsize=10)
+fig.suptitle(
+    "Dense heads hold the parameters of older networks; convolutions, of modern ones",
+    fontsize=10,
+)
 plt.show()
 
 # %%
