@@ -133,7 +133,8 @@ def build_docs(session: nox.Session, outdir: pathlib.Path = HTML) -> None:
     )
     partial.rename(outdir)
     session.log(
-        f"sphinx-build took {time.perf_counter() - start:.0f} s (every page and example executed)"
+        f"sphinx-build took {time.perf_counter() - start:.0f} s (every page and "
+        "example executed)"
     )
 
 

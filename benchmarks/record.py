@@ -95,7 +95,8 @@ def problems(record: dict) -> list[str]:
             out += _check(timed, TIME_KEYS, f"{where} convdoc {step}")
             if not out and not timed["median_s"] > 0:
                 out.append(
-                    f"{where}: convdoc {step} median must be > 0; got {timed['median_s']}"
+                    f"{where}: convdoc {step} median must be > 0; got "
+                    f"{timed['median_s']}"
                 )
     for row in record["scaling"]:
         if not {"axis", "value", "convdoc"} <= row.keys():

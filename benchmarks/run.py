@@ -426,16 +426,19 @@ def check_targets(cases):
 
 def print_report(result):
     print(
-        f"convdoc benchmark, {result['date']}: {result['machine']['cpu']}, {THREADS} threads"
+        f"convdoc benchmark, {result['date']}: {result['machine']['cpu']}, {THREADS} "
+        "threads"
     )
     for lib in result["blas"]:
         print(
-            f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} ({lib.get('architecture')}), "
+            f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} "
+            f"({lib.get('architecture')}), "
             f"{lib.get('num_threads')} threads, {lib.get('filepath')}"
         )
     for dtype, rate in result["matmul"].items():
         print(
-            f"  NumPy matmul {dtype}: {rate['gflops']:.1f} GFLOP/s ({rate['n']}×{rate['n']})"
+            f"  NumPy matmul {dtype}: {rate['gflops']:.1f} GFLOP/s "
+            f"({rate['n']}×{rate['n']})"
         )
     head = f"{'case':42} {'dtype':7} {'method':24} {'median':>10} {'GFLOP/s':>8} {'×torch':>7} {'×matmul':>8} {'peak MiB':>9}"
     print("\n" + head + "\n" + "-" * len(head))
@@ -456,19 +459,22 @@ def print_report(result):
             med = t["median_s"]
             med_txt = f"{med * 1e6:8.1f}µs" if med < 1e-3 else f"{med * 1e3:8.1f}ms"
             print(
-                f"{case['name']:42} {case['dtype']:7} {key:24} {med_txt:>10} {t['gflops']:8.2f} {vs_torch} {vs_mm} {peak}"
+                f"{case['name']:42} {case['dtype']:7} {key:24} {med_txt:>10} "
+                f"{t['gflops']:8.2f} {vs_torch} {vs_mm} {peak}"
             )
     load = result["machine"]["load_average"]
     # after the run, the load includes this benchmark
     if load[0] > 0.5 * result["machine"]["cores"]:
         print(
-            f"\nWARNING: the machine was busy (load average {load[0]:.1f} on {result['machine']['cores']} "
+            f"\nWARNING: the machine was busy (load average {load[0]:.1f} on "
+            f"{result['machine']['cores']} "
             "cores before the run): other processes distort these timings."
         )
     print("\nTargets:")
     for t in result["targets"]:
         print(
-            f"  {'PASS' if t['passed'] else 'MISS'}  {t['name']}: measured {t['value']:.2f}"
+            f"  {'PASS' if t['passed'] else 'MISS'}  {t['name']}: measured "
+            f"{t['value']:.2f}"
         )
 
 
@@ -535,7 +541,8 @@ def main(argv=None):
     plot_scaling(scale, args.output / "scaling.png")
     print_report(result)
     print(
-        f"\nWrote {args.output / 'latest.json'} (and a copy in history/) in {result['seconds']:.0f} s: "
+        f"\nWrote {args.output / 'latest.json'} (and a copy in history/) in "
+        f"{result['seconds']:.0f} s: "
         "commit it, and the Performance page shows it."
     )
 

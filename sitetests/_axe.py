@@ -60,7 +60,8 @@ def _fetch(dest: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError(
-            "the accessibility tests need axe-core: install Node.js/npm, or set `CONVDOC_AXE_JS` "
+            "the accessibility tests need axe-core: install Node.js/npm, or set "
+            "`CONVDOC_AXE_JS` "
             "to an axe.min.js file; got no `npm` on PATH"
         )
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +115,8 @@ def serious_violations(page: Page, source: str, *, inject: bool = True) -> list[
             impact = node["impact"] or violation["impact"]
             if impact in SERIOUS:
                 found.append(
-                    f"[{impact}] {violation['id']} ({violation['help']}) at {node['target']}: "
+                    f"[{impact}] {violation['id']} ({violation['help']}) at "
+                    f"{node['target']}: "
                     f"{(node['summary'] or '').splitlines()[-1:]}"
                 )
     return found

@@ -130,7 +130,8 @@ def visit(
     traffic = watch(context)
     if mode:
         context.add_init_script(  # about:blank has no localStorage, hence the try
-            f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}'); }} catch {{}}"
+            "try "
+            f"{{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}'); }} catch {{}}"
         )
     try:
         page = context.new_page()

@@ -191,7 +191,8 @@ def install_box(html: str, page_url: str) -> tuple[str, str | None]:
     box.feed(html)
     if not box.command.strip():
         raise AssertionError(
-            f"{page_url} shows no install command (no code block in a 'convdoc-install' box)"
+            f"{page_url} shows no install command (no code block in a "
+            "'convdoc-install' box)"
         )
     wheels = [
         urljoin(page_url, href)
@@ -224,7 +225,8 @@ def _check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
     )
     if done.returncode:
         raise RuntimeError(
-            f"`{' '.join(cmd)}` in {cwd} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+            f"`{' '.join(cmd)}` in {cwd} failed (exit "
+            f"{done.returncode}):\n{done.stdout}\n{done.stderr}"
         )
     return done.stdout + done.stderr
 
@@ -246,7 +248,8 @@ def new_venv(dest: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
     )
     if probe.returncode == 0:
         raise AssertionError(
-            f"the new venv {dest} imports convdoc before anything was installed: it is not fresh"
+            f"the new venv {dest} imports convdoc before anything was installed: it "
+            "is not fresh"
         )
     return python, active
 
@@ -381,7 +384,8 @@ class Reader:
             zf.extractall(folder)
         if not (folder / "requirements.txt").is_file():
             raise AssertionError(
-                f"{archive.name} has no requirements.txt at its top: {sorted(zf.namelist())}"
+                f"{archive.name} has no requirements.txt at its top: "
+                f"{sorted(zf.namelist())}"
             )
         python, env = new_venv(self.home / f"venv-{archive.stem}", self.env)
         run_shell("pip install -r requirements.txt", env, folder)

@@ -97,7 +97,8 @@ def broken_links(hrefs: list[str], base_url: str, root: Path) -> list[str]:
             broken.append(f"{href}: no file {path.relative_to(root).as_posix()}")
         elif fragment and path.suffix == ".html" and fragment not in scan(path).anchors:
             broken.append(
-                f"{href}: no id/name {fragment!r} in {path.relative_to(root).as_posix()}"
+                f"{href}: no id/name {fragment!r} in "
+                f"{path.relative_to(root).as_posix()}"
             )
     return broken
 

@@ -101,7 +101,8 @@ def pytest_terminal_summary(
     write = terminalreporter.write_line
     terminalreporter.section("convdoc site")
     write(
-        f"site: {SITE}, {len(html_pages(SITE))} HTML pages; {len(OPENED)} URLs opened in Chromium"
+        f"site: {SITE}, {len(html_pages(SITE))} HTML pages; {len(OPENED)} URLs opened "
+        "in Chromium"
     )
     write(
         f"requests to other hosts blocked: {len(BLOCKED)}"
@@ -109,7 +110,8 @@ def pytest_terminal_summary(
     )
     if AXE:
         write(
-            f"axe-core {_axe.AXE_VERSION}: {sum(AXE.values())} serious/critical findings on {len(AXE)} checks"
+            f"axe-core {_axe.AXE_VERSION}: {sum(AXE.values())} serious/critical "
+            f"findings on {len(AXE)} checks"
         )
         for page, count in sorted(AXE.items()):
             write(f"  {page}: {count}")
@@ -123,7 +125,8 @@ def pytest_terminal_summary(
             if future.done() and not future.cancelled() and future.exception() is None:
                 run = future.result()
                 write(
-                    f"download {name}: {'ok' if run.returncode == 0 else f'FAILED (exit {run.returncode})'} "
+                    f"download {name}: "
+                    f"{'ok' if run.returncode == 0 else f'FAILED (exit {run.returncode})'} "
                     f"in {run.seconds:.1f} s"
                 )
 

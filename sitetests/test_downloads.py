@@ -166,7 +166,8 @@ def test_every_download_says_how_to_install(site: Path, pages: list[str]) -> Non
                 first = json.loads(file.read_text(encoding="utf-8"))["cells"][0]
                 source = "".join(first["source"])
                 assert first["cell_type"] == "code" and f"    %{command}\n" in source, (
-                    f"{file.name}'s first cell does not install convdoc: {source[:300]!r}"
+                    f"{file.name}'s first cell does not install convdoc: "
+                    f"{source[:300]!r}"
                 )
                 assert f"!= '{site_version(site)}'" in source, (
                     f"{file.name} does not check the version first"
@@ -198,7 +199,8 @@ def test_fresh_venv_runs_the_released_package(fresh_venv, site: Path) -> None:
 def test_download_runs(download: str, download_runs) -> None:
     run = download_runs[download].result()
     assert run.returncode == 0, (
-        f"{download} failed (exit {run.returncode}) in {run.seconds:.0f} s:\n{run.output[-4000:]}"
+        f"{download} failed (exit {run.returncode}) in {run.seconds:.0f} "
+        f"s:\n{run.output[-4000:]}"
     )
     # convdoc was there: the install cell must not reinstall it
     if download.endswith(".ipynb"):
@@ -211,7 +213,8 @@ def test_bundled_runs(bundled: str, bundle_runs) -> None:
     """Each zip unpacked in an empty folder, `pip install -r requirements.txt`, then every file runs."""
     run = bundle_runs[bundled].result()
     assert run.returncode == 0, (
-        f"{bundled} failed (exit {run.returncode}) in {run.seconds:.0f} s:\n{run.output[-4000:]}"
+        f"{bundled} failed (exit {run.returncode}) in {run.seconds:.0f} "
+        f"s:\n{run.output[-4000:]}"
     )
 
 

@@ -69,7 +69,8 @@ def test_opened_answers_are_accessible(
     """axe-core on the page with every answer open: no serious or critical violation."""
     with visit(base_url + name) as (tab, _traffic):
         tab.evaluate(
-            "() => document.querySelectorAll('section#exercises details').forEach(d => d.open = true)"
+            "() => document.querySelectorAll('section#exercises details').forEach(d "
+            "=> d.open = true)"
         )
         found = _axe.serious_violations(tab, axe_source)
     axe_counts[f"{name} (answers open)"] = len(found)

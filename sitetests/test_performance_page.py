@@ -18,7 +18,8 @@ def test_performance_page_shows_the_record(
         headers = tab.locator("article table th").all_inner_texts()
         rows = tab.locator("article table tbody tr").count()
         plots = tab.locator(
-            "article img[src$='.svg'], article img[src$='.png'], article img[src$='.webp']"
+            "article img[src$='.svg'], article img[src$='.png'], article "
+            "img[src$='.webp']"
         ).count()
         problems = traffic.problems()
     assert "No benchmark record" not in text

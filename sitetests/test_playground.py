@@ -85,7 +85,8 @@ def mismatches(got: dict, want: dict, exact: bool) -> list[str]:
     bad = []
     if got["outputShape"] != want["outputShape"]:
         bad.append(
-            f"output shape {got['outputShape']} != conv_output_shape {want['outputShape']}"
+            f"output shape {got['outputShape']} != conv_output_shape "
+            f"{want['outputShape']}"
         )
     if got["counts"] != want["counts"]:
         bad.append(f"counts {got['counts']} != convdoc {want['counts']}")
@@ -96,7 +97,8 @@ def mismatches(got: dict, want: dict, exact: bool) -> list[str]:
         )
     elif exact and not np.array_equal(out, want["output"]):
         bad.append(
-            f"output differs from correlate2d at {np.argwhere(out != want['output']).tolist()[:5]}"
+            "output differs from correlate2d at "
+            f"{np.argwhere(out != want['output']).tolist()[:5]}"
         )
     elif not exact and not np.all(np.abs(out - want["output"]) <= RTOL * want["scale"]):
         err = np.max(np.abs(out - want["output"]) / np.maximum(want["scale"], 1e-300))
@@ -168,13 +170,16 @@ def test_compute_agrees_with_convdoc(visit, url: str) -> None:
             raised += 1
             if "error" not in got:
                 bad.append(
-                    f"case {i}: convdoc raises, the widget returned {got['outputShape']}"
+                    f"case {i}: convdoc raises, the widget returned "
+                    f"{got['outputShape']}"
                 )
             continue
         compared += 1
         bad += [
-            f"case {i} ({'int' if exact else 'float'}, image {np.shape(case['image'])}, kernel "
-            f"{np.shape(case['kernel'])}, stride {case['stride']}, padding {case['padding']}): {m}"
+            f"case {i} ({'int' if exact else 'float'}, image "
+            f"{np.shape(case['image'])}, kernel "
+            f"{np.shape(case['kernel'])}, stride {case['stride']}, padding "
+            f"{case['padding']}): {m}"
             for m in mismatches(got, want, exact)
         ]
     assert compared >= 200, f"only {compared} valid cases compared ({raised} invalid)"
@@ -241,7 +246,8 @@ def test_keyboard_window_shift_and_edit(visit, url: str) -> None:
         tab.keyboard.press("ArrowDown")
         assert (
             tab.evaluate(
-                "document.activeElement.dataset.row + ',' + document.activeElement.dataset.col"
+                "document.activeElement.dataset.row + ',' + "
+                "document.activeElement.dataset.col"
             )
             == "1,1"
         )

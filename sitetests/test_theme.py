@@ -115,7 +115,7 @@ def test_figures_legible(
                 f"{src[:100]} in dark mode: {score:.0f} (light mode: {base:.0f})"
             )
     assert not faint, (
-        f"figures whose ink is too faint (need {MIN_CONTRAST}, and {KEEP:.0%} of light mode's):\n"
-        + "\n".join(faint)
+        f"figures whose ink is too faint (need {MIN_CONTRAST}, and {KEEP:.0%} of "
+        "light mode's):\n" + "\n".join(faint)
     )
     assert not problems + more, problems + more

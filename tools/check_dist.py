@@ -50,14 +50,17 @@ def main(dist: Path, tree: Path) -> int:
     )
     if differ:
         problems.append(
-            f"the wheel built from the sdist and the one built from the tree differ in {differ}"
+            "the wheel built from the sdist and the one built from the tree differ "
+            f"in {differ}"
         )
     for line in problems:
         print(line, file=sys.stderr)
     if not problems:
         print(
-            f"{sdist.name} ({sdist.stat().st_size:,} bytes) and {wheel.name} ({wheel.stat().st_size:,} bytes): "
-            f"LICENSE in both; the wheel from the sdist equals the wheel from the tree ({len(from_tree)} files)"
+            f"{sdist.name} ({sdist.stat().st_size:,} bytes) and {wheel.name} "
+            f"({wheel.stat().st_size:,} bytes): "
+            "LICENSE in both; the wheel from the sdist equals the wheel from the "
+            f"tree ({len(from_tree)} files)"
         )
     return 1 if problems else 0
 

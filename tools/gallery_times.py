@@ -53,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{times[script.name]:6.1f} s  {script.name}", flush=True)
     total = sum(times.values())
     print(
-        f"{total:6.1f} s  total ({len(times)} examples; slowest {max(times.values()):.1f} s)"
+        f"{total:6.1f} s  total ({len(times)} examples; slowest "
+        f"{max(times.values()):.1f} s)"
     )
     slow = [name for name, t in times.items() if t > args.limit]
     if slow or total > args.total:
         print(
-            f"too slow: {slow or 'the whole gallery'} (limits {args.limit} s each, {args.total} s in all)",
+            f"too slow: {slow or 'the whole gallery'} (limits {args.limit} s each, "
+            f"{args.total} s in all)",
             file=sys.stderr,
         )
         return 1

@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             table[page] = scores(result)
             print(
-                f"  audited {page} in {time.perf_counter() - start:.0f} s: {table[page]}",
+                f"  audited {page} in {time.perf_counter() - start:.0f} s: "
+                f"{table[page]}",
                 file=sys.stderr,
             )
             for category, score in table[page].items():
@@ -234,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(p) for p in table)
     head = f"{'page':{width}}  " + "  ".join(f"{SHORT[c]:>4}" for c in CATEGORIES)
     print(
-        f"\nLighthouse (mobile, gzip-served), minimum {args.min_score}:\n{head}\n{'-' * len(head)}"
+        "\nLighthouse (mobile, gzip-served), minimum "
+        f"{args.min_score}:\n{head}\n{'-' * len(head)}"
     )
     for page, row in table.items():
         print(f"{page:{width}}  " + "  ".join(f"{row[c]:4d}" for c in CATEGORIES))

@@ -128,13 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     for size, path in pages[:5]:
         print(f"  {size / 1e6:6.2f} MB  {path}")
     print(
-        f"shared assets loaded by the pages (_static, counted once): {shared / 1e6:.2f} MB"
+        "shared assets loaded by the pages (_static, counted once): "
+        f"{shared / 1e6:.2f} MB"
     )
     print(f"whole site: {site / 1e6:.1f} MB")
     failed = False
     if pages[0][0] > args.page_limit * 1e6:
         print(
-            f"FAIL: {pages[0][1]} weighs {pages[0][0] / 1e6:.2f} MB > {args.page_limit} MB",
+            f"FAIL: {pages[0][1]} weighs {pages[0][0] / 1e6:.2f} MB > "
+            f"{args.page_limit} MB",
             file=sys.stderr,
         )
         failed = True

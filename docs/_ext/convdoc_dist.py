@@ -93,8 +93,10 @@ def notebook_cell(url: str = "") -> str:
     )
     return "\n".join(
         [
-            f"# Installs convdoc {version}, the version this notebook was built with, and what the",
-            "# examples need (matplotlib, scikit-learn, Pillow), unless it is already importable.",
+            f"# Installs convdoc {version}, the version this notebook was built with, "
+            "and what the",
+            "# examples need (matplotlib, scikit-learn, Pillow), unless it is already "
+            "importable.",
             where,
             "import importlib",
             "import importlib.metadata",
@@ -113,8 +115,10 @@ def notebook_cell(url: str = "") -> str:
 def script_header(url: str = "") -> str:
     """Comment lines put at the top of every downloaded script."""
     lines = [
-        f"# This example needs convdoc {convdoc.__version__} (the version the site ran it with),",
-        "# matplotlib, scikit-learn and Pillow. Install them in a fresh virtual environment:",
+        f"# This example needs convdoc {convdoc.__version__} (the version the site "
+        "ran it with),",
+        "# matplotlib, scikit-learn and Pillow. Install them in a fresh virtual "
+        "environment:",
     ]
     if not url:
         lines.append(
@@ -140,7 +144,8 @@ def readme_txt(kind: str) -> str:
     )
     extra = "" if kind == "python" else "\n    pip install jupyterlab"
     return (
-        f"The convdoc gallery, every example as a {'Python script' if kind == 'python' else 'Jupyter notebook'}.\n"
+        "The convdoc gallery, every example as a "
+        f"{'Python script' if kind == 'python' else 'Jupyter notebook'}.\n"
         f"This zip also holds {wheel_name()}, the convdoc the site ran them with.\n\n"
         "In this folder, in a fresh virtual environment:\n\n"
         f"    pip install -r requirements.txt{extra}\n"
@@ -161,8 +166,10 @@ def _source_tree(srcdir: Path) -> Path:
         ):
             return root
     raise ExtensionError(
-        "the site ships the convdoc it ran, but no source tree was found to build it from: neither "
-        f"{srcdir.parent} nor the folder of the imported convdoc ({convdoc.__file__}) holds convdoc's pyproject.toml"
+        "the site ships the convdoc it ran, but no source tree was found to build it "
+        "from: neither "
+        f"{srcdir.parent} nor the folder of the imported convdoc ({convdoc.__file__}) "
+        "holds convdoc's pyproject.toml"
     )
 
 
@@ -183,7 +190,8 @@ def _check_wheel(wheel: Path) -> None:
     )
     if differ:
         raise ExtensionError(
-            f"{wheel.name} does not hold the convdoc this build ran ({package}); differs: {differ}"
+            f"{wheel.name} does not hold the convdoc this build ran ({package}); "
+            f"differs: {differ}"
         )
     if f"\nVersion: {convdoc.__version__}\n" not in metadata:
         raise ExtensionError(
@@ -235,7 +243,8 @@ def build_dist(app: Sphinx) -> None:
     wheel = staging / wheel_name()
     if not wheel.is_file():
         raise ExtensionError(
-            f"hatchling built {sorted(p.name for p in staging.iterdir())}, not {wheel.name}"
+            f"hatchling built {sorted(p.name for p in staging.iterdir())}, not "
+            f"{wheel.name}"
         )
     _check_wheel(wheel)
     sums = "".join(
@@ -332,23 +341,30 @@ class InstallDirective(Directive):
         what = "this example" if "example" in self.options else "any example"
         if url:
             steps = [
-                f"Download {what} (script or notebook, at the end of its page); in a fresh virtual "
-                f"environment, install convdoc {convdoc.__version__}, the version this site ran, with what the "
+                f"Download {what} (script or notebook, at the end of its page); in a "
+                "fresh virtual "
+                f"environment, install convdoc {convdoc.__version__}, the version "
+                "this site ran, with what the "
                 "examples need:",
             ]
         else:
             steps = [
-                f"Download {what} (script or notebook, at the end of its page) and the wheel "
-                f"`{wheel_name()} <{wheel_link}>`__ into one folder; there, in a fresh virtual "
-                f"environment, install convdoc {convdoc.__version__}, the version this site ran, with what "
+                f"Download {what} (script or notebook, at the end of its page) and "
+                "the wheel "
+                f"`{wheel_name()} <{wheel_link}>`__ into one folder; there, in a "
+                "fresh virtual "
+                f"environment, install convdoc {convdoc.__version__}, the version "
+                "this site ran, with what "
                 "the examples need:",
             ]
         rst = [f".. admonition:: {title}", "   :class: convdoc-install", ""]
         rst += [f"   {line}" for line in steps]
         rst += ["", "   .. code-block:: bash", "", f"      {install_command(url)}", ""]
         rst += [
-            "   A downloaded notebook runs that command in its first cell when convdoc is missing. "
-            f"The wheel, the sdist and their `checksums <{sums_link}>`__ are also on this site.",
+            "   A downloaded notebook runs that command in its first cell when "
+            "convdoc is missing. "
+            f"The wheel, the sdist and their `checksums <{sums_link}>`__ are also on "
+            "this site.",
             "",
         ]
         container = nodes.container()

@@ -171,7 +171,8 @@ def subset_icon_font(outdir: Path) -> int:
     missing = sorted(name for name, cps in used.items() if not cps <= kept)
     if missing:
         raise ExtensionError(
-            f"the icon font lost the glyphs of {', '.join(missing)}: the pages use these"
+            f"the icon font lost the glyphs of {', '.join(missing)}: the pages use "
+            "these"
             f" icons but the subset of {ICON_FONT} cannot draw them"
         )
     font.flavor = "woff2"
