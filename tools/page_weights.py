@@ -7,7 +7,7 @@ A page weighs its HTML plus every local file it loads (``<img src|srcset>``, ``<
 src>``, ``<link href>`` stylesheets and icons, ``<source>``, ``<object data>``...) that
 is not a shared asset. An image with a ``srcset`` loads one of its candidates (the 2×
 one on a high-density screen): the largest is counted, the worst case. Files under
-``_static/`` (theme, fonts, MathJax, sphinx-gallery's styles) are loaded by every page
+``_static/`` (theme, fonts, sphinx-gallery's styles) are loaded by every page
 and cached by the browser after the first: they are counted once, separately. Prints the
 five heaviest pages, the shared assets and the whole site; exits 1 if the heaviest page
 exceeds ``--page-limit`` (default 1 MB) or the site ``--site-limit`` (default 30 MB),
