@@ -23,6 +23,7 @@ __all__ = [
     "check_float_dtype",
     "check_positive_int",
     "check_rng",
+    "output_shape",
     "result_dtype",
 ]
 
@@ -206,3 +207,45 @@ def check_allocatable(shape, what: str) -> tuple:
     if math.prod(shape) * 8 >= 2**63:
         raise ValueError(f"{what} must fit in memory; got shape {tuple(shape)}")
     return tuple(shape)
+
+
+MISFIT = (
+    "`{name}` must fit in the padded input: the kernel {kernel} with dilation {dilation} "
+    "spans {span}, but the input {size} with padding {padding} is only {padded}; use a "
+    "smaller kernel or more padding"
+)
+
+
+def output_shape(size, kernel, stride, padding, dilation=(1, 1), *, name="kernel", misfit=MISFIT):
+    """``(H_out, W_out)`` of a window sliding over a padded input: the one formula.
+
+    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``, and the same for
+    columns, as in ``torch.nn.Conv2d``. Every pair is ``(rows, columns)`` of checked ints.
+    If the dilated window is larger than the padded input, raises ``ValueError`` with
+    ``misfit`` formatted with ``name``, ``kernel``, ``dilation``, ``span`` (the dilated
+    window), ``size``, ``padding`` and ``padded``.
+
+    Examples
+    --------
+    >>> output_shape((32, 32), (5, 5), (1, 1), (0, 0))
+    (28, 28)
+    >>> output_shape((4, 4), (5, 5), (1, 1), (0, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: `kernel` must fit in the padded input: the kernel (5, 5) with dilation (1, 1) spans (5, 5), but the input (4, 4) with padding (0, 0) is only (4, 4); use a smaller kernel or more padding
+    """  # noqa: E501
+    span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
+    if span[0] > padded[0] or span[1] > padded[1]:
+        raise ValueError(
+            misfit.format(
+                name=name,
+                kernel=tuple(kernel),
+                dilation=tuple(dilation),
+                span=span,
+                size=tuple(size),
+                padding=tuple(padding),
+                padded=padded,
+            )
+        )
+    return (padded[0] - span[0]) // stride[0] + 1, (padded[1] - span[1]) // stride[1] + 1

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+from ._checks import as_pair, as_real_array, check_positive_int, output_shape, result_dtype
 
 __all__ = ["conv_matrix", "receptive_field", "receptive_field_by_perturbation"]
 
@@ -66,10 +66,9 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
     h, w = as_pair(input_shape, "input_shape", minimum=1)
     (sr, sc), (pr, pc) = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
     kh, kw = k.shape
-    if kh > h + 2 * pr or kw > w + 2 * pc:
-        raise ValueError(f"`kernel` must fit the padded input {h + 2 * pr}×{w + 2 * pc} (input_shape {(h, w)}, "
-                         f"padding {(pr, pc)}); got shape {k.shape}")
-    ho, wo = (h + 2 * pr - kh) // sr + 1, (w + 2 * pc - kw) // sc + 1
+    misfit = ("`kernel` must fit the padded input {padded[0]}×{padded[1]} (input_shape "
+              "{size}, padding {padding}); got shape {kernel}")
+    ho, wo = output_shape((h, w), k.shape, (sr, sc), (pr, pc), misfit=misfit)
     m = np.zeros((ho * wo, h * w), dtype=result_dtype(k))
     top = np.repeat(np.arange(ho) * sr - pr, wo)    # input row of each output's window corner
     left = np.tile(np.arange(wo) * sc - pc, ho)     # input column of the same

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, as_shaped, check_bool, check_positive_int, result_dtype
+from ._checks import (
+    as_pair,
+    as_real_array,
+    as_shaped,
+    check_bool,
+    check_positive_int,
+    output_shape,
+    result_dtype,
+)
 from ._layer import Layer, he_normal
 from ._windows import dwarfed, fold, gather, pad, scatter, unpad, windows
-from .convolution import _output_shape
 
 __all__ = [
     "Dense",
@@ -99,7 +106,7 @@ def _check_local(x, w, b, stride, padding):
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
     w = as_real_array(w, "w", 6, "(H_out, W_out, F, C, KH, KW)")
     stride, padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
-    ho, wo = _output_shape(*x.shape[2:], *w.shape[4:], stride, padding, (1, 1), name="w")
+    ho, wo = output_shape(x.shape[2:], w.shape[4:], stride, padding, name="w")
     if w.shape[:2] != (ho, wo) or w.shape[3] != x.shape[1]:
         raise ValueError(f"`w` must have shape (H_out, W_out, F, C, KH, KW) with (H_out, W_out) = {(ho, wo)} "
                          f"and C = {x.shape[1]} for x of shape {x.shape}; got shape {w.shape}")
@@ -283,7 +290,7 @@ class LocallyConnected2d(Layer):
         h, w = as_pair(input_size, "input_size", minimum=1)
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
-        ho, wo = _output_shape(h, w, kh, kw, self.stride, self.padding, (1, 1), name="kernel_size")
+        ho, wo = output_shape((h, w), (kh, kw), self.stride, self.padding, name="kernel_size")
         self.weight = he_normal(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype)
         self.bias = np.zeros((f, ho, wo), self.weight.dtype) if bias else None
         self._set_params(self.weight, self.bias)

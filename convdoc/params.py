@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_pair, check_positive_int
+from ._checks import as_pair, check_positive_int, output_shape
 
 __all__ = [
     "AdaptiveAvgPoolSpec",
@@ -332,12 +332,10 @@ def _apply(layer, shape: tuple, where: str) -> tuple[tuple, int, int]:
     dilation = as_pair(getattr(layer, "dilation", 1), "dilation", minimum=1)
     if not hasattr(layer, "filters") and any(2 * p > k for p, k in zip(padding, kernel, strict=True)):
         raise ValueError(f"{where}: `padding` must be at most half the window size {kernel}; got {padding}")
-    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True))  # the dilated window
-    ph, pw = h + 2 * padding[0], w + 2 * padding[1]
-    if span[0] > ph or span[1] > pw:
-        raise ValueError(f"{where} does not fit: window {span[0]}×{span[1]} is larger than the "
-                         f"padded input {ph}×{pw} (input shape {shape}, padding {padding})")
-    ho, wo = (ph - span[0]) // stride[0] + 1, (pw - span[1]) // stride[1] + 1
+    escaped = where.replace("{", "{{").replace("}", "}}")  # `where` goes into a format string
+    misfit = (f"{escaped} does not fit: window {{span[0]}}×{{span[1]}} is larger than the "
+              f"padded input {{padded[0]}}×{{padded[1]}} (input shape {shape}, padding {{padding}})")
+    ho, wo = output_shape((h, w), kernel, stride, padding, dilation, misfit=misfit)
     if isinstance(layer, ConvSpec):
         if c % layer.groups:
             raise ValueError(f"{where}: `groups` must divide the input channels ({c}); got groups={layer.groups}")

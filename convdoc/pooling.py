@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_pair, as_real_array, as_shaped, check_allocatable, result_dtype
+from ._checks import (
+    as_pair,
+    as_real_array,
+    as_shaped,
+    check_allocatable,
+    output_shape,
+    result_dtype,
+)
 from ._layer import Layer
 from ._windows import taps
-from .convolution import _output_shape
 
 __all__ = [
     "AvgPool2d",
@@ -39,7 +45,7 @@ def _geometry(x, size, stride, padding):
     stride = size if stride is None else as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     _check_padding(size, padding)
-    out_hw = _output_shape(*x.shape[2:], *size, stride, padding, (1, 1), name="size")
+    out_hw = output_shape(x.shape[2:], size, stride, padding, name="size")
     check_allocatable((*x.shape[:2], *out_hw), "the output (N, C, H_out, W_out) that `x`, `size`, `stride` "
                       "and `padding` give")
     return x.astype(result_dtype(x), copy=False), size, stride, padding, out_hw

@@ -8,38 +8,17 @@ import time
 import numpy as np
 import pytest
 import scipy.signal
-from _reference import numeric_grad
+from _reference import naive_conv2d, numeric_grad
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from threadpoolctl import threadpool_limits
 
 import convdoc as cd
-from convdoc import convolution
+from convdoc import _engine
 
 # ---------------------------------------------------------------------------------------------
 # References
-
-
-def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
-    """Six nested loops straight from the definition (torch's conv2d semantics), in float64."""
-    pair = lambda v: (v, v) if np.isscalar(v) else tuple(v)  # noqa: E731
-    (sr, sc), (pr, pc), (dr, dc) = pair(stride), pair(padding), pair(dilation)
-    x = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), (pr, pr), (pc, pc)))
-    w = np.asarray(w, np.float64)
-    n_img, n_ch, h, wd = x.shape
-    n_f, _, kh, kw = w.shape
-    ho, wo = (h - dr * (kh - 1) - 1) // sr + 1, (wd - dc * (kw - 1) - 1) // sc + 1
-    y = np.zeros((n_img, n_f, ho, wo))
-    for n in range(n_img):
-        for f in range(n_f):
-            for r in range(ho):
-                for col in range(wo):
-                    for c in range(n_ch):
-                        for i in range(kh):
-                            for j in range(kw):
-                                y[n, f, r, col] += x[n, c, r * sr + i * dr, col * sc + j * dc] * w[f, c, i, j]
-    return y if b is None else y + np.asarray(b, np.float64)[None, :, None, None]
 
 
 @pytest.fixture(params=["im2col", "per-tap", "im2col-bands", "per-tap-bands", "im2col-threads",
@@ -49,19 +28,19 @@ def path(request, monkeypatch):
     or one product per kernel tap; over whole images or bands of a few columns; in the calling
     thread or with the images shared among three threads (whatever the size of the call); or
     tap by tap over the real image, the path for paddings that dwarf the image (`_clipped`)."""
-    monkeypatch.setattr(convolution, "pays_off", lambda *args: request.param == "clipped")
-    monkeypatch.setattr(convolution, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
+    monkeypatch.setattr(_engine, "pays_off", lambda *args: request.param == "clipped")
+    monkeypatch.setattr(_engine, "TAP_CHANNELS", 10**9 if request.param.startswith("im2col") else 1)
     if "bands" in request.param:
-        monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 16)
-        monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 128)
+        monkeypatch.setattr(_engine, "BLOCK_ELEMENTS", 16)
+        monkeypatch.setattr(_engine, "WINDOW_BLOCK_BYTES", 128)
     if request.param.endswith("threads"):
-        monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 0)
-        monkeypatch.setattr(convolution, "THREADS", 3)
+        monkeypatch.setattr(_engine, "PARALLEL_FLOPS", 0)
+        monkeypatch.setattr(_engine, "THREADS", 3)
     return request.param
 
 
 def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeypatch):
-    blas = convolution._blas()
+    blas = _engine.blas()
     seen = []
 
     def work(images):
@@ -73,19 +52,19 @@ def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeyp
         seen.append((threading.current_thread().name, mine, threads))
         return len(mine)
 
-    monkeypatch.setattr(convolution, "THREADS", 3)
-    assert sum(convolution._parallel(work, 30, convolution.PARALLEL_FLOPS)) == 30
+    monkeypatch.setattr(_engine, "THREADS", 3)
+    assert sum(_engine.parallel(work, 30, _engine.PARALLEL_FLOPS)) == 30
     assert len(seen) == 3
     assert sorted(i for _, mine, _ in seen for i in mine) == list(range(30))  # each image once
     assert all(name.startswith("convdoc") and mine for name, mine, _ in seen)
     if blas is not None:  # the BLAS runs one thread per worker, and gets its setting back afterwards
         assert all(threads == [1] * len(threads) for _, _, threads in seen)
         with threadpool_limits(2, user_api="blas"):
-            convolution._parallel(work, 7, convolution.PARALLEL_FLOPS)
+            _engine.parallel(work, 7, _engine.PARALLEL_FLOPS)
             assert [lc.num_threads for lc in blas.lib_controllers] == [2] * len(blas.lib_controllers)
     seen.clear()
-    assert convolution._parallel(work, 7, convolution.PARALLEL_FLOPS - 1) == [7]  # a small call: one thread
-    assert convolution._parallel(work, 1, 10**12) == [1]  # one image: nothing to share
+    assert _engine.parallel(work, 7, _engine.PARALLEL_FLOPS - 1) == [7]  # a small call: one thread
+    assert _engine.parallel(work, 1, 10**12) == [1]  # one image: nothing to share
     assert all(name == threading.current_thread().name for name, _, _ in seen)
 
 
@@ -95,25 +74,25 @@ def test_threads_give_the_same_bits_as_one_thread(per_tap, rng, monkeypatch):
     # order whichever thread took which image: the results do not depend on the threads.
     x, w = rng.standard_normal((7, 8, 20, 24)), rng.standard_normal((6, 8, 3, 3))
     dy = rng.standard_normal((7, 6, 20, 24))
-    monkeypatch.setattr(convolution, "TAP_CHANNELS", 1 if per_tap else 10**9)
-    monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 2**14)  # several bands per image
-    monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 2**11)
-    monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 10**15)
+    monkeypatch.setattr(_engine, "TAP_CHANNELS", 1 if per_tap else 10**9)
+    monkeypatch.setattr(_engine, "WINDOW_BLOCK_BYTES", 2**14)  # several bands per image
+    monkeypatch.setattr(_engine, "BLOCK_ELEMENTS", 2**11)
+    monkeypatch.setattr(_engine, "PARALLEL_FLOPS", 10**15)
     alone = cd.conv2d(x, w, padding=1), *cd.conv2d_backward(dy, x, w, padding=1)
-    monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 0)
+    monkeypatch.setattr(_engine, "PARALLEL_FLOPS", 0)
     for threads in (2, 3):
-        monkeypatch.setattr(convolution, "THREADS", threads)
+        monkeypatch.setattr(_engine, "THREADS", threads)
         shared = cd.conv2d(x, w, padding=1), *cd.conv2d_backward(dy, x, w, padding=1)
         for a, b in zip(alone, shared, strict=True):
             np.testing.assert_array_equal(a, b)
 
 
 def test_parallel_uses_as_many_threads_as_the_blas(monkeypatch):
-    if convolution._blas() is None:
+    if _engine.blas() is None:
         pytest.skip("threadpoolctl finds no BLAS to ask")
     for limit in (1, 2):
         with threadpool_limits(limit, user_api="blas"):
-            assert len(convolution._parallel(list, 8, convolution.PARALLEL_FLOPS)) == limit
+            assert len(_engine.parallel(list, 8, _engine.PARALLEL_FLOPS)) == limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,11 +214,11 @@ def test_groups_of_images_with_a_shorter_last_group(per_tap, stride, padding, di
     kwargs = dict(stride=stride, padding=padding, dilation=dilation)
     ho, wo = cd.conv_output_shape(6, 7, 3, 3, **kwargs)
     width = 7 + 2 * padding if stride == 1 else wo
-    monkeypatch.setattr(convolution, "TAP_CHANNELS", 1 if per_tap else 10**9)
-    monkeypatch.setattr(convolution, "WINDOW_BLOCK_BYTES", 2 * 18 * width * ho * 8)
-    monkeypatch.setattr(convolution, "BLOCK_ELEMENTS", 2 * (2 if per_tap else 18) * width * ho)
-    plans, plan = [], convolution._plan
-    monkeypatch.setattr(convolution, "_plan", lambda *a: plans.append(plan(*a)) or plans[-1])
+    monkeypatch.setattr(_engine, "TAP_CHANNELS", 1 if per_tap else 10**9)
+    monkeypatch.setattr(_engine, "WINDOW_BLOCK_BYTES", 2 * 18 * width * ho * 8)
+    monkeypatch.setattr(_engine, "BLOCK_ELEMENTS", 2 * (2 if per_tap else 18) * width * ho)
+    plans, plan = [], _engine.plan
+    monkeypatch.setattr(_engine, "plan", lambda *a: plans.append(plan(*a)) or plans[-1])
     y = cd.conv2d(x, w, b, **kwargs)
     np.testing.assert_allclose(y, naive_conv2d(x, w, b, **kwargs), atol=1e-12)
     dy = rng.standard_normal(y.shape)
@@ -255,7 +234,7 @@ def test_groups_of_images_with_a_shorter_last_group(per_tap, stride, padding, di
             np.testing.assert_allclose(dw[:, c, i, j], expected, atol=1e-10)
 
 
-@pytest.mark.parametrize("channels", [convolution.TAP_CHANNELS - 1, convolution.TAP_CHANNELS])
+@pytest.mark.parametrize("channels", [_engine.TAP_CHANNELS - 1, _engine.TAP_CHANNELS])
 def test_default_paths_on_a_larger_case(channels, rng):
     # Below and at the channel threshold, with the default block size: several blocks.
     x, w = rng.standard_normal((2, channels, 40, 40)), rng.standard_normal((3, channels, 3, 3))
@@ -377,7 +356,7 @@ def test_matches_torch_forward_and_backward(config, dtype, torch, rng, path):
 def test_a_call_large_enough_for_threads_matches_torch(torch, rng):
     # Default settings: above PARALLEL_FLOPS, with the BLAS's own thread count (two in CI).
     x, w = rng.standard_normal((5, 32, 30, 30)), rng.standard_normal((32, 32, 3, 3))
-    assert 2 * 5 * 32 * 32 * 9 * 30 * 30 >= convolution.PARALLEL_FLOPS
+    assert 2 * 5 * 32 * 32 * 9 * 30 * 30 >= _engine.PARALLEL_FLOPS
     xt, wt = (torch.tensor(a, requires_grad=True) for a in (x, w))
     yt = torch.nn.functional.conv2d(xt, wt, padding=1)
     np.testing.assert_allclose(cd.conv2d(x, w, padding=1), yt.detach().numpy(), rtol=1e-12, atol=1e-11)

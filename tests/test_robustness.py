@@ -17,7 +17,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import convdoc as cd
-from convdoc import convolution, layers
+from convdoc import _engine, layers
 
 # ---------------------------------------------------------------------------------------------
 # 1. Non-finite values
@@ -61,7 +61,7 @@ def test_issue_example_conv2d_backward_with_an_inf_pixel_and_an_inf_weight():
 @pytest.mark.parametrize(("stride", "padding", "dilation"), [(1, 0, 1), (1, 1, 2), (2, 1, 1)])
 def test_conv2d_backward_with_inf_and_nan_matches_every_product(clipped, channels, stride, padding, dilation, rng,
                                                                  monkeypatch):
-    monkeypatch.setattr(convolution, "pays_off", lambda *args: clipped)
+    monkeypatch.setattr(_engine, "pays_off", lambda *args: clipped)
     x = with_non_finite(rng, (2, channels, 6, 7), share=0.03)
     w = with_non_finite(rng, (3, channels, 2, 3), share=0.03)
     dy_shape = (2, 3, *cd.conv_output_shape(6, 7, 2, 3, stride=stride, padding=padding, dilation=dilation))
@@ -316,7 +316,7 @@ CONV_CASES = [  # (x shape, w shape, geometry): padding that dwarfs the image, a
 def test_conv2d_memory_is_a_small_multiple_of_input_and_output_plus_a_band(x_shape, w_shape, geometry, rng):
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     y = cd.conv2d(x, w, **geometry)
-    band = 4 * convolution.WINDOW_BLOCK_BYTES  # the copied windows of one band and its product
+    band = 4 * _engine.WINDOW_BLOCK_BYTES  # the copied windows of one band and its product
     assert peak_bytes(cd.conv2d, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + y.nbytes) + band
     assert peak_bytes(cd.conv2d_backward, y, x, w, **geometry) < 4 * (x.nbytes + w.nbytes + 2 * y.nbytes) + band
 
@@ -477,16 +477,16 @@ def test_numbers_beyond_the_float_range_are_a_value_error(cls, name):
                                                             ((3, 70, 37, 37), (17, 70, 3, 3), 2)])
 def test_one_thread_and_two_give_the_same_bits_with_a_multithreaded_blas(x_shape, w_shape, stride, rng,
                                                                          monkeypatch):
-    if convolution._blas() is None:
+    if _engine.blas() is None:
         pytest.skip("threadpoolctl finds no BLAS to limit")
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     dy = rng.standard_normal((x_shape[0], w_shape[0], *cd.conv_output_shape(*x_shape[2:], *w_shape[2:],
                                                                            stride=stride, padding=1)))
-    monkeypatch.setattr(convolution, "PARALLEL_FLOPS", 0)
+    monkeypatch.setattr(_engine, "PARALLEL_FLOPS", 0)
     results = []
     with threadpool_limits(2, user_api="blas"):  # THREADS = 1 used to leave the BLAS on two threads
         for threads in (1, 2):
-            monkeypatch.setattr(convolution, "THREADS", threads)
+            monkeypatch.setattr(_engine, "THREADS", threads)
             results.append((cd.conv2d(x, w, stride=stride, padding=1),
                             *cd.conv2d_backward(dy, x, w, stride=stride, padding=1)))
     for one, two in zip(*results, strict=True):
