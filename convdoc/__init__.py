@@ -51,14 +51,26 @@ from .translation import *  # noqa: F403
 # editable) reads it back from its metadata.
 try:
     __version__ = _metadata.version("convdoc")
-except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+except (
+    _metadata.PackageNotFoundError
+):  # imported from a source tree that was never installed
     __version__ = "0+unknown"
 
 __all__ = [
     name
     for module in (
-        convolution, layers, pooling, activations, params, architectures,
-        connectivity, translation, optim, network, data, experiments,
+        convolution,
+        layers,
+        pooling,
+        activations,
+        params,
+        architectures,
+        connectivity,
+        translation,
+        optim,
+        network,
+        data,
+        experiments,
     )
     for name in module.__all__
 ]

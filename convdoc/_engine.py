@@ -1,10 +1,11 @@
 """The fast path behind `convdoc.convolution`: cache bands, raw buffers, a thread pool.
 
-Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``, image by image:
-the shifted inputs are views of one padded image, and each cache-sized band of them is
-stacked into one matrix product (see `convdoc.conv2d`, Notes). Large calls share their
-images among threads, one per core the BLAS would use. The arguments arrive validated: the
-public functions in `convolution.py` check them, then call `forward` or `backward`.
+Every function computes ``y = Σᵢ Σⱼ W[:, :, i, j] @ (x shifted by (i, j))``, image by
+image: the shifted inputs are views of one padded image, and each cache-sized band of
+them is stacked into one matrix product (see `convdoc.conv2d`, Notes). Large calls share
+their images among threads, one per core the BLAS would use. The arguments arrive
+validated: the public functions in `convolution.py` check them, then call `forward` or
+`backward`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from ._clipped import conv2d_backward_clipped, conv2d_clipped, pays_off
 
 __all__ = ["as_torch", "backward", "forward", "geometry_of"]
 
-# Each forward band's windows are copied into one (C·KH·KW, band) matrix of about this many
-# bytes: small enough to stay in cache while it is multiplied, large enough that the product
-# runs near the machine's matrix-product rate (measured by `nox -s bench`).
+# Each forward band's windows are copied into one (C·KH·KW, band) matrix of about this
+# many bytes: small enough to stay in cache while it is multiplied, large enough that
+# the product runs near the machine's matrix-product rate (measured by `nox -s bench`).
 WINDOW_BLOCK_BYTES = 2**21
-# The backward pass: with fewer input channels than this, each band's windows are copied as
-# above; with more, it runs one product per kernel tap (C is their inner dimension), no copy.
+# The backward pass: with fewer input channels than this, each band's windows are copied
+# as above; with more, it runs one product per kernel tap (C is their inner dimension),
+# no copy.
 TAP_CHANNELS = 32
 # Backward bands hold about this many numbers of windows (C·band, or C·KH·KW·band when
 # copied).
@@ -36,17 +38,19 @@ BLOCK_ELEMENTS = 2**18
 # Calls with at least this many FLOPs share their images among threads (see `parallel`);
 # smaller ones run in the calling thread, where the BLAS may still use several cores.
 PARALLEL_FLOPS = 2**26
-# Threads for large calls: None means as many as the BLAS would use (its thread setting).
+# Threads for large calls: None means as many as the BLAS would use (its thread
+# setting).
 THREADS = None
 
 
 def geometry_of(x_shape, w_shape, stride, padding, dilation, out_hw):
     """``(stride, padding, dilation, out_hw, wide)`` as the engine uses them.
 
-    A stride or dilation that cannot matter is replaced by one that gives the same windows
-    (absurd but legal values, e.g. ``10**18``, would overflow the views' byte strides): the
-    dilation of a one-tap axis by 1, a stride larger than the padded input (one output) by
-    that size. ``wide`` chooses the windows' layout (see `image_buffer`): with stride 1.
+    A stride or dilation that cannot matter is replaced by one that gives the same
+    windows (absurd but legal values, e.g. ``10**18``, would overflow the views' byte
+    strides): the dilation of a one-tap axis by 1, a stride larger than the padded input
+    (one output) by that size. ``wide`` chooses the windows' layout (see
+    `image_buffer`): with stride 1.
     """
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
     dilation = tuple(
@@ -67,14 +71,14 @@ def image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     """Room for `images` zero-padded images, end to end in one flat row per channel; two
     views.
 
-    Returns ``(buffer, interior, windows)``: ``interior[:, :m] = x[k : k + m].transpose(1,
-    0, 2, 3)`` loads m images (the border stays zero, so one buffer serves every group of
-    images), and ``windows[c, i, j, k, r, q]`` is the input seen by kernel tap ``(i, j)`` at
-    output row ``r`` of image ``k``: a view, nothing is copied. With stride 1 a row has one
-    "wide" column per padded column (``Wp``), so each tap's rows are plain slices of the
-    flat row shifted by ``i·dh·Wp + j·dw``; the last ``Wp - W_out`` columns of each row are
-    junk, never copied to the output. With a larger stride a row has exactly ``W_out``
-    columns.
+    Returns ``(buffer, interior, windows)``: ``interior[:, :m] = x[k : k +
+    m].transpose(1, 0, 2, 3)`` loads m images (the border stays zero, so one buffer
+    serves every group of images), and ``windows[c, i, j, k, r, q]`` is the input seen
+    by kernel tap ``(i, j)`` at output row ``r`` of image ``k``: a view, nothing is
+    copied. With stride 1 a row has one "wide" column per padded column (``Wp``), so
+    each tap's rows are plain slices of the flat row shifted by ``i·dh·Wp + j·dw``; the
+    last ``Wp - W_out`` columns of each row are junk, never copied to the output. With a
+    larger stride a row has exactly ``W_out`` columns.
     """
     (_, c, h, wd), (kh, kw) = x_shape, kernel_hw
     (sh, sw), (ph, pw), (dh, dw), (ho, _), wide = geometry
@@ -85,8 +89,8 @@ def image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)
     interior = interior[:, :, ph : ph + h, pw : pw + wd]
     e = buffer.itemsize
-    # np.ndarray over the buffer's memory is numpy.lib.stride_tricks.as_strided without its
-    # overhead.
+    # np.ndarray over the buffer's memory is numpy.lib.stride_tricks.as_strided without
+    # its overhead.
     shape = (c, kh, kw, images, ho, row_width(x_shape, geometry))
     strides = (buffer.strides[0], dh * wp * e, dw * e, hp * wp * e, sh * wp * e, sw * e)
     windows = np.ndarray(shape, dtype, buffer=buffer, strides=strides)
@@ -96,9 +100,9 @@ def image_buffer(x_shape, kernel_hw, geometry, images, dtype):
 def plan(n_images, rows, out_hw, width, limit):
     """Work units whose window matrices, ``rows × columns``, hold about `limit` numbers.
 
-    Returns ``(groups, bands)``: each unit is a group of consecutive images (as many as fit,
-    each with all its output rows) or, for large images, one image at a time split into
-    bands of output rows.
+    Returns ``(groups, bands)``: each unit is a group of consecutive images (as many as
+    fit, each with all its output rows) or, for large images, one image at a time split
+    into bands of output rows.
     """
     per_row = rows * width
     per_image = per_row * out_hw[0]
@@ -119,7 +123,8 @@ def blas():
 
 
 def _thread_count(handle, n_units):
-    """`THREADS`, else as many threads as the BLAS uses (one if none), at most `n_units`."""
+    """`THREADS`, else as many threads as the BLAS uses (one if none), at most
+    `n_units`."""
     if THREADS is not None:
         threads = THREADS
     elif handle is not None:
@@ -134,13 +139,13 @@ def parallel(work, n_units, flops):
     threads.
 
     ``work`` loops over the unit indices it is given and returns a result. A call of at
-    least `PARALLEL_FLOPS` starts one worker per thread; each takes the next unit not yet
-    taken until none is left (a slow core simply takes fewer), while the BLAS is limited to
-    one thread, so that every core copies windows *and* multiplies, instead of one core
-    copying while the BLAS threads wait. The BLAS is limited to one thread for such a call
-    (of more than one unit) also when it runs in one thread, so that its bits depend neither
-    on `THREADS` nor on the BLAS's own setting.
-    Returns the list of the workers' results.
+    least `PARALLEL_FLOPS` starts one worker per thread; each takes the next unit not
+    yet taken until none is left (a slow core simply takes fewer), while the BLAS is
+    limited to one thread, so that every core copies windows *and* multiplies, instead
+    of one core copying while the BLAS threads wait. The BLAS is limited to one thread
+    for such a call (of more than one unit) also when it runs in one thread, so that its
+    bits depend neither on `THREADS` nor on the BLAS's own setting. Returns the list of
+    the workers' results.
     """
     # Here, with the BLAS as it is set (THREADS plays no part).
     if flops < PARALLEL_FLOPS or n_units == 1:
@@ -159,8 +164,8 @@ def parallel(work, n_units, flops):
                 return
 
     with contextlib.ExitStack() as stack:
-        # One BLAS thread even when this call runs in one thread (THREADS = 1): each unit's
-        # products then round alike whatever the thread count.
+        # One BLAS thread even when this call runs in one thread (THREADS = 1): each
+        # unit's products then round alike whatever the thread count.
         if handle is not None:
             stack.enter_context(handle.limit(limits=1))
         if threads == 1:
@@ -171,8 +176,9 @@ def parallel(work, n_units, flops):
 
 
 def as_torch(func):
-    """Run ``func`` where inf - inf is NaN and a sum past the float range is inf, silently,
-    as in torch. Also on each worker thread: NumPy's error state belongs to a thread."""
+    """Run ``func`` where inf - inf is NaN and a sum past the float range is inf,
+    silently, as in torch. Also on each worker thread: NumPy's error state belongs to a
+    thread."""
 
     @functools.wraps(func)
     def quietly(*args, **kwargs):
@@ -205,7 +211,9 @@ def forward(x, w, b, geometry):
         g = len(groups[0])
         _, interior, windows = image_buffer(x.shape, (kh, kw), geometry, g, dtype)
         most = g * max(stop - start for start, stop in bands) * width
-        store = np.empty(rows * most, dtype)  # a band's windows, copied (im2col); reused
+        store = np.empty(
+            rows * most, dtype
+        )  # a band's windows, copied (im2col); reused
         out = np.empty(f * most, dtype)
         for group in (groups[u] for u in units):
             m, images = len(group), slice(group.start, group.stop)
@@ -215,7 +223,9 @@ def forward(x, w, b, geometry):
                 stacked = store[: rows * math.prod(shape)].reshape(c, kh, kw, *shape)
                 np.copyto(stacked, windows[:, :, :, :m, start:stop])
                 product = out[: f * math.prod(shape)].reshape(f, *shape)
-                np.matmul(weights, stacked.reshape(rows, -1), out=product.reshape(f, -1))
+                np.matmul(
+                    weights, stacked.reshape(rows, -1), out=product.reshape(f, -1)
+                )
                 # Without the junk columns, if any.
                 result = product[..., :wo].transpose(1, 0, 2, 3)
                 if bias is None:
@@ -259,13 +269,16 @@ def backward(dy, x, w, geometry):
         dx, dw = conv2d_backward_clipped(dy, x, w, geometry)
         return dx, dw, dy.sum(axis=(0, 2, 3))
     if geometry[4] and not (np.isfinite(x).all() and np.isfinite(w).all()):
-        # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw from
-        # x, in dx from w, whose junk lands on real pixels): read only real taps instead.
+        # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw
+        # from x, in dx from w, whose junk lands on real pixels): read only real taps
+        # instead.
         geometry = (*geometry[:4], False)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     dx = np.empty(x.shape, dtype)
     per_tap = c >= TAP_CHANNELS
-    taps_t = w.transpose(2, 3, 1, 0).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
+    taps_t = w.transpose(
+        2, 3, 1, 0
+    ).copy()  # taps_t[i, j] = w[:, :, i, j].T, contiguous
     weights_t = w.reshape(f, -1).T
     width = row_width(x.shape, geometry)
     rows = c if per_tap else c * kh * kw
@@ -275,11 +288,13 @@ def backward(dy, x, w, geometry):
     def work(units):
         g = len(groups[0])
         _, interior, windows = image_buffer(x.shape, (kh, kw), geometry, g, dtype)
-        dbuffer, dinterior, dwindows = image_buffer(x.shape, (kh, kw), geometry, g, dtype)
+        dbuffer, dinterior, dwindows = image_buffer(
+            x.shape, (kh, kw), geometry, g, dtype
+        )
         # dy in the windows' layout; junk columns stay 0.
         grad = np.zeros((f, g, ho, width), dtype)
-        # Each unit's kernel gradient, summed in unit order below: the same sum whichever
-        # thread took which unit.
+        # Each unit's kernel gradient, summed in unit order below: the same sum
+        # whichever thread took which unit.
         dws = {}
         for u in units:
             group = groups[u]

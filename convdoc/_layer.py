@@ -1,7 +1,9 @@
-"""What every layer class shares: its parameters, their gradients, and the cached forward input.
+"""What every layer class shares: its parameters, their gradients, and the cached
+forward input.
 
-The protocol (DESIGN.md): ``forward(x)`` caches what ``backward(dy)`` needs; ``backward`` fills
-``grads`` in place, aligned with ``params``; ``n_params`` counts the numbers in ``params``.
+The protocol (DESIGN.md): ``forward(x)`` caches what ``backward(dy)`` needs;
+``backward`` fills ``grads`` in place, aligned with ``params``; ``n_params`` counts the
+numbers in ``params``.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ __all__ = ["Layer", "he_normal"]
 
 
 def he_normal(rng, shape, fan_in, dtype):
-    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed; `rng` and `dtype` checked."""
+    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed;
+    `rng` and `dtype` checked."""
     rng, dtype = check_rng(rng), check_float_dtype(dtype)
-    return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+    return (
+        np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)
+    ).astype(dtype)
 
 
 class Layer:
     """Base of the layer classes: parameter bookkeeping and the forward cache."""
 
     def _set_params(self, *arrays):
-        """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed gradients."""
+        """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed
+        gradients."""
         self.params = [p for p in arrays if p is not None]
         self.grads = [np.zeros_like(p) for p in self.params]
         self._saved = None
@@ -39,7 +45,8 @@ class Layer:
         return self._saved
 
     def _store_grads(self, *grads):
-        """Copy ``grads`` into `grads` in order; a gradient without a parameter (db, no bias) is dropped."""
+        """Copy ``grads`` into `grads` in order; a gradient without a parameter (db, no
+        bias) is dropped."""
         for buffer, grad in zip(self.grads, grads, strict=False):
             buffer[...] = grad
 

@@ -1,10 +1,11 @@
-"""Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a layer.
+"""Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a
+layer.
 
 Each public function checks its arguments (shapes, channels, stride, padding, dilation),
 then makes one call to the engine, ``convdoc/_engine.py``, which computes the same sums
-fast (cache bands, raw buffers, threads). The formula as a plain loop, six nested ``for``
-statements, is ``naive_conv2d`` in ``tests/_reference.py``, which every path is tested
-against.
+fast (cache bands, raw buffers, threads). The formula as a plain loop, six nested
+``for`` statements, is ``naive_conv2d`` in ``tests/_reference.py``, which every path is
+tested against.
 """
 
 from __future__ import annotations
@@ -23,13 +24,23 @@ from ._checks import (
 )
 from ._layer import Layer, he_normal
 
-__all__ = ["Conv2d", "conv2d", "conv2d_backward", "conv_output_shape", "convolve2d", "correlate2d"]
+__all__ = [
+    "Conv2d",
+    "conv2d",
+    "conv2d_backward",
+    "conv_output_shape",
+    "convolve2d",
+    "correlate2d",
+]
 
 
-def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple[int, int]:
+def conv_output_shape(
+    h, w, kh, kw, *, stride=1, padding=0, dilation=1
+) -> tuple[int, int]:
     """Output ``(H_out, W_out)`` of a convolution, as in ``torch.nn.Conv2d``.
 
-    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``, and the same for columns.
+    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``, and the same for
+    columns.
 
     Parameters
     ----------
@@ -38,7 +49,8 @@ def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple
     kh, kw : int
         Kernel rows and columns.
     stride, padding, dilation : int or (int, int)
-        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel taps (>= 1).
+        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel
+        taps (>= 1).
 
     Returns
     -------
@@ -47,7 +59,8 @@ def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple
     Raises
     ------
     TypeError, ValueError
-        If a size is not a positive int, or the dilated kernel is larger than the padded input.
+        If a size is not a positive int, or the dilated kernel is larger than the padded
+        input.
 
     Examples
     --------
@@ -56,7 +69,10 @@ def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple
     >>> conv_output_shape(224, 224, 11, 11, stride=4, padding=2)
     (55, 55)
     """
-    h, w, kh, kw = (check_positive_int(v, n) for v, n in zip((h, w, kh, kw), "h w kh kw".split()))
+    h, w, kh, kw = (
+        check_positive_int(v, n)
+        for v, n in zip((h, w, kh, kw), "h w kh kw".split(), strict=True)
+    )
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
@@ -64,28 +80,39 @@ def conv_output_shape(h, w, kh, kw, *, stride=1, padding=0, dilation=1) -> tuple
 
 
 def _check(x, w, b, stride, padding, dilation):
-    """Validate conv2d's arguments; return arrays in the compute dtype and the geometry."""
+    """Validate conv2d's arguments; return the arrays and the engine's geometry."""
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
     w = as_real_array(w, "w", 4, "(F, C, KH, KW)")
     if w.shape[1] != x.shape[1]:
-        raise ValueError(f"`w` must have as many input channels as `x`: w.shape[1] must be "
-                         f"{x.shape[1]} for x of shape {x.shape}; got w of shape {w.shape}")
+        raise ValueError(
+            f"`w` must have as many input channels as `x`: w.shape[1] must be "
+            f"{x.shape[1]} for x of shape {x.shape}; got w of shape {w.shape}"
+        )
     arrays = [x, w]
     if b is not None:
-        arrays.append(as_shaped(b, "b", (w.shape[0],), "(F,)", why=", one bias per filter"))
+        arrays.append(
+            as_shaped(b, "b", (w.shape[0],), "(F,)", why=", one bias per filter")
+        )
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     dilation = as_pair(dilation, "dilation", minimum=1)
     out_hw = output_shape(x.shape[2:], w.shape[2:], stride, padding, dilation, name="w")
-    check_allocatable((x.shape[0], w.shape[0], *out_hw), "the output (N, F, H_out, W_out) that `x`, `w`, "
-                      "`stride`, `padding` and `dilation` give")
-    return arrays, _engine.geometry_of(x.shape, w.shape, stride, padding, dilation, out_hw)
+    check_allocatable(
+        (x.shape[0], w.shape[0], *out_hw),
+        "the output (N, F, H_out, W_out) that `x`, `w`, "
+        "`stride`, `padding` and `dilation` give",
+    )
+    return arrays, _engine.geometry_of(
+        x.shape, w.shape, stride, padding, dilation, out_hw
+    )
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """Batched 2-D convolution (cross-correlation), the semantics of ``torch.nn.functional.conv2d``.
+    """Batched 2-D convolution (cross-correlation), the semantics of
+    ``torch.nn.functional.conv2d``.
 
-    ``y[n, f, r, c] = b[f] + Σ_{k,i,j} w[f, k, i, j] · x_pad[n, k, r·s + i·d, c·s + j·d]``.
+    ``y[n, f, r, c] = b[f] + Σ_{k,i,j} w[f, k, i, j] · x_pad[n, k, r·s + i·d, c·s +
+    j·d]``.
 
     Parameters
     ----------
@@ -96,8 +123,8 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     b : array_like, shape (F,), optional
         One bias per filter.
     stride, padding, dilation : int or (int, int)
-        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel taps (>= 1);
-        a pair means (rows, columns).
+        Step between windows (>= 1), zeros added on each side (>= 0), spacing of kernel
+        taps (>= 1); a pair means (rows, columns).
 
     Returns
     -------
@@ -107,42 +134,46 @@ def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     Raises
     ------
     TypeError
-        If an array is complex, boolean or non-numeric, or stride/padding/dilation are not ints.
+        If an array is complex, boolean or non-numeric, or stride/padding/dilation are
+        not ints.
     ValueError
-        On a wrong number of dimensions, empty arrays, a channel mismatch, a bias of the wrong
-        shape, a non-positive stride or dilation, a negative padding, or a kernel larger than
-        the padded input.
+        On a wrong number of dimensions, empty arrays, a channel mismatch, a bias of the
+        wrong shape, a non-positive stride or dilation, a negative padding, or a kernel
+        larger than the padded input.
 
     Notes
     -----
-    Each output is ``Σ_{i,j} w[:, :, i, j] @ (x shifted by (i·d, j·d))``, a sum over kernel
-    taps. Each image is zero-padded into one buffer, one long row per channel: with stride 1
-    the input shifted by ``(i, j)`` is then a *slice* of that row (each output row gets
-    ``Wp - W_out`` junk columns, never copied to the result), so no window is built for the
-    whole input. The output rows are processed in bands of about ``_engine.WINDOW_BLOCK_BYTES`` of
-    windows: the ``KH·KW`` shifted slices of a band are stacked into one ``(C·KH·KW, band)``
-    matrix (im2col, one cache-sized band at a time, in one reused buffer) and the whole sum
-    is **one matrix product** per band, ``(F, C·KH·KW) @ (C·KH·KW, band)``, whose deep inner
-    dimension runs near the machine's matrix-product rate.
+    Each output is ``Σ_{i,j} w[:, :, i, j] @ (x shifted by (i·d, j·d))``, a sum over
+    kernel taps. Each image is zero-padded into one buffer, one long row per channel:
+    with stride 1 the input shifted by ``(i, j)`` is then a *slice* of that row (each
+    output row gets ``Wp - W_out`` junk columns, never copied to the result), so no
+    window is built for the whole input. The output rows are processed in bands of about
+    ``_engine.WINDOW_BLOCK_BYTES`` of windows: the ``KH·KW`` shifted slices of a band
+    are stacked into one ``(C·KH·KW, band)`` matrix (im2col, one cache-sized band at a
+    time, in one reused buffer) and the whole sum is **one matrix product** per band,
+    ``(F, C·KH·KW) @ (C·KH·KW, band)``, whose deep inner dimension runs near the
+    machine's matrix-product rate.
 
-    A call of at least ``_engine.PARALLEL_FLOPS`` shares its images among as many threads as the BLAS
-    would use, and limits the BLAS to one thread meanwhile, so that every core both copies
-    and multiplies (NumPy's copies use one core). The result is the same either way. The BLAS
-    setting is process-wide: other threads' matrix products also run on one BLAS thread while
-    such a call lasts.
+    A call of at least ``_engine.PARALLEL_FLOPS`` shares its images among as many
+    threads as the BLAS would use, and limits the BLAS to one thread meanwhile, so that
+    every core both copies and multiplies (NumPy's copies use one core). The result is
+    the same either way. The BLAS setting is process-wide: other threads' matrix
+    products also run on one BLAS thread while such a call lasts.
 
-    Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix products.
-    Memory: the output and, per thread, one padded image and a band-sized buffer; never the
-    ``KH·KW``-times-larger copy of every window of the whole input. When a padded image would
-    outweigh the input and output several times over (a large padding read with a large
-    stride or dilation), the same sums are made tap by tap over the real image instead.
+    Cost: ``2·N·F·C·KH·KW·H_out·W_out`` floating-point operations, all in the matrix
+    products. Memory: the output and, per thread, one padded image and a band-sized
+    buffer; never the ``KH·KW``-times-larger copy of every window of the whole input.
+    When a padded image would outweigh the input and output several times over (a large
+    padding read with a large stride or dilation), the same sums are made tap by tap
+    over the real image instead.
 
-    inf and NaN propagate as in torch (float64): a tap that reads the padding multiplies its
-    zero, so an infinite weight there gives NaN.
+    inf and NaN propagate as in torch (float64): a tap that reads the padding multiplies
+    its zero, so an infinite weight there gives NaN.
 
     Examples
     --------
-    Two 3×3 images of ones and ``0…8``, one filter summing every 2×2 window of each channel:
+    Two 3×3 images of ones and ``0…8``, one filter summing every 2×2 window of each
+    channel:
 
     >>> x = np.stack([np.ones((3, 3)), np.arange(9.0).reshape(3, 3)])[None]
     >>> conv2d(x, np.ones((1, 2, 2, 2)), b=[100])
@@ -179,12 +210,14 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
 
     Notes
     -----
-    The same loop over kernel offsets as `conv2d`, transposed, image by image: for each offset
-    ``(i, j)``, ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is added back onto
-    the shifted input positions. With at least ``_engine.TAP_CHANNELS`` input channels that is one
-    product per tap on views; with fewer, each band's windows are copied into one matrix as in
-    `conv2d`. Large calls share the images among threads as `conv2d` does; the ``dw`` of each
-    group of images is added up in image order, so the result does not depend on the threads. Cost: twice the forward pass, ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
+    The same loop over kernel offsets as `conv2d`, transposed, image by image: for each
+    offset ``(i, j)``, ``dw[:, :, i, j] = dy @ shiftedᵀ`` and ``w[:, :, i, j]ᵀ @ dy`` is
+    added back onto the shifted input positions. With at least ``_engine.TAP_CHANNELS``
+    input channels that is one product per tap on views; with fewer, each band's windows
+    are copied into one matrix as in `conv2d`. Large calls share the images among
+    threads as `conv2d` does; the ``dw`` of each group of images is added up in image
+    order, so the result does not depend on the threads. Cost: twice the forward pass,
+    ``4·N·F·C·KH·KW·H_out·W_out`` FLOPs.
 
     Examples
     --------
@@ -204,8 +237,13 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     array([4.])
     """
     (x, w), geometry = _check(x, w, None, stride, padding, dilation)
-    dy = as_shaped(dy, "dy", (x.shape[0], w.shape[0], *geometry[3]), "(N, F, H_out, W_out)",
-                   what="the shape of conv2d's output")
+    dy = as_shaped(
+        dy,
+        "dy",
+        (x.shape[0], w.shape[0], *geometry[3]),
+        "(N, F, H_out, W_out)",
+        what="the shape of conv2d's output",
+    )
     return _engine.backward(dy, x, w, geometry)
 
 
@@ -238,7 +276,8 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
 
     Examples
     --------
-    The notes' vertical-edge detector finds the edge between bright (10) and dark (0) columns:
+    The notes' vertical-edge detector finds the edge between bright (10) and dark (0)
+    columns:
 
     >>> image = np.array([[10, 10, 10, 0, 0, 0]] * 6)
     >>> kernel = np.array([[1, 0, -1]] * 3)
@@ -256,9 +295,14 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     stride = as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     out_hw = output_shape(image.shape, kernel.shape, stride, padding)
-    check_allocatable((1, 1, *out_hw), "the output (N, F, H_out, W_out) that `image`, `kernel`, `stride` and "
-                      "`padding` give")
-    geometry = _engine.geometry_of((1, 1, *image.shape), (1, 1, *kernel.shape), stride, padding, (1, 1), out_hw)
+    check_allocatable(
+        (1, 1, *out_hw),
+        "the output (N, F, H_out, W_out) that `image`, `kernel`, `stride` and "
+        "`padding` give",
+    )
+    geometry = _engine.geometry_of(
+        (1, 1, *image.shape), (1, 1, *kernel.shape), stride, padding, (1, 1), out_hw
+    )
     return _engine.forward(image[None, None], kernel[None, None], None, geometry)[0, 0]
 
 
@@ -279,7 +323,8 @@ def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
 
 
 class Conv2d(Layer):
-    """A convolutional layer: `out_channels` kernels of ``in_channels × kernel_size``, shared.
+    """A convolutional layer: `out_channels` kernels of ``in_channels × kernel_size``,
+    shared.
 
     Parameters
     ----------
@@ -304,9 +349,23 @@ class Conv2d(Layer):
     ((2, 3, 32, 32), array([1568., 1568., 1568., 1568., 1568., 1568.]))
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, dilation=1,
-                 bias=True, rng=0, dtype=np.float64):
-        c, f = check_positive_int(in_channels, "in_channels"), check_positive_int(out_channels, "out_channels")
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        *,
+        stride=1,
+        padding=0,
+        dilation=1,
+        bias=True,
+        rng=0,
+        dtype=np.float64,
+    ):
+        c, f = (
+            check_positive_int(in_channels, "in_channels"),
+            check_positive_int(out_channels, "out_channels"),
+        )
         bias = check_bool(bias, "bias")
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = as_pair(stride, "stride", minimum=1)
@@ -324,14 +383,23 @@ class Conv2d(Layer):
         return conv2d(self._save(x), self.weight, self.bias, **self._options())
 
     def backward(self, dy):
-        """Fill `grads` with ``(dw, db)`` and return ``dx`` for the last `forward` input."""
-        dx, dw, db = conv2d_backward(dy, self._saved_input(), self.weight, **self._options())
+        """Fill `grads` with ``(dw, db)`` and return ``dx`` for the last `forward`
+        input."""
+        dx, dw, db = conv2d_backward(
+            dy, self._saved_input(), self.weight, **self._options()
+        )
         self._store_grads(dw, db)
         return dx
 
     def __repr__(self):
         f, c, kh, kw = self.weight.shape
-        extras = "".join(f", {name} {v[0] if v[0] == v[1] else v}" for name, v, default
-                         in (("stride", self.stride, 1), ("padding", self.padding, 0),
-                             ("dilation", self.dilation, 1)) if v != (default, default))
+        extras = "".join(
+            f", {name} {v[0] if v[0] == v[1] else v}"
+            for name, v, default in (
+                ("stride", self.stride, 1),
+                ("padding", self.padding, 0),
+                ("dilation", self.dilation, 1),
+            )
+            if v != (default, default)
+        )
         return f"Conv2d({c} → {f}, {kh}×{kw}{extras}, {self.n_params:,} params)"

@@ -1,9 +1,9 @@
 """Max and average pooling: summaries of small windows, with nothing to learn.
 
 A convolution is translation *equivariant* (shift the input, the feature map shifts).
-Pooling adds a little *invariance*: a feature that moves inside one pooling window leaves
-the pooled value unchanged. The invariance is local and approximate; gallery example
-``plot_08_pooling_invariance`` measures how much.
+Pooling adds a little *invariance*: a feature that moves inside one pooling window
+leaves the pooled value unchanged. The invariance is local and approximate; gallery
+example ``plot_08_pooling_invariance`` measures how much.
 """
 
 from __future__ import annotations
@@ -32,32 +32,45 @@ __all__ = [
 
 
 def _check_padding(size, padding):
-    """torch's rule, so that every window holds a real pixel: padding at most half the window."""
+    """torch's rule, so that every window holds a real pixel: padding at most half the
+    window."""
     if padding[0] > size[0] // 2 or padding[1] > size[1] // 2:
-        raise ValueError(f"`padding` must be at most half the window `size` {size} (as in torch), so that "
-                         f"every window holds a real pixel; got {padding}")
+        raise ValueError(
+            f"`padding` must be at most half the window `size` {size} (as in torch), "
+            "so that "
+            f"every window holds a real pixel; got {padding}"
+        )
 
 
 def _geometry(x, size, stride, padding):
-    """Validate; return ``x`` as floats, the window, stride, padding and output shape."""
+    """Validate; return ``x`` as floats, window, stride, padding and output shape."""
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
     size = as_pair(size, "size", minimum=1)
     stride = size if stride is None else as_pair(stride, "stride", minimum=1)
     padding = as_pair(padding, "padding", minimum=0)
     _check_padding(size, padding)
     out_hw = output_shape(x.shape[2:], size, stride, padding, name="size")
-    check_allocatable((*x.shape[:2], *out_hw), "the output (N, C, H_out, W_out) that `x`, `size`, `stride` "
-                      "and `padding` give")
+    check_allocatable(
+        (*x.shape[:2], *out_hw),
+        "the output (N, C, H_out, W_out) that `x`, `size`, `stride` and `padding` give",
+    )
     return x.astype(result_dtype(x), copy=False), size, stride, padding, out_hw
 
 
 def _check_dy(dy, x, out_hw):
-    dy = as_shaped(dy, "dy", (*x.shape[:2], *out_hw), "(N, C, H_out, W_out)", what="the output's shape")
+    dy = as_shaped(
+        dy,
+        "dy",
+        (*x.shape[:2], *out_hw),
+        "(N, C, H_out, W_out)",
+        what="the output's shape",
+    )
     return dy.astype(result_dtype(dy, x), copy=False)
 
 
 def _count(kh, kw) -> float:
-    """``KH·KW``, the pixels of a window, as a float (inf beyond the float range: absurd but legal)."""
+    """``KH·KW``, the pixels of a window, as a float (inf beyond the float range: absurd
+    but legal)."""
     try:
         return float(kh * kw)
     except OverflowError:
@@ -65,21 +78,25 @@ def _count(kh, kw) -> float:
 
 
 def _along(axis, where):
-    """Index ``[..., where]`` on `axis` (2 for rows, 3 for columns) of an (N, C, H, W) array."""
+    """Index ``[..., where]`` on `axis` (2 for rows, 3 for columns) of an (N, C, H, W)
+    array."""
     return (slice(None),) * axis + (where,)
 
 
 def _pool_axis(x, axis, k, s, p, n_out, kind):
-    """Pool `x` along one `axis` over windows clipped to the real inputs (padding is never built).
+    """Pool `x` along one `axis` over windows clipped to the real inputs (padding is
+    never built).
 
-    ``kind`` "sum" adds the window up (the padding adds zeros); "max" keeps its largest value
-    (the padding is -inf, so it never wins) and also returns, for "argmax", the index of the
-    input that won, by torch's rule: the first largest, or the last NaN if there is one; a
-    window of -inf only picks its first real input.
+    ``kind`` "sum" adds the window up (the padding adds zeros); "max" keeps its largest
+    value (the padding is -inf, so it never wins) and also returns, for "argmax", the
+    index of the input that won, by torch's rule: the first largest, or the last NaN if
+    there is one; a window of -inf only picks its first real input.
     """
     shape = list(x.shape)
     shape[axis] = n_out
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, a sum past the range inf: as torch
+    with np.errstate(
+        invalid="ignore", over="ignore"
+    ):  # inf - inf is NaN, a sum past the range inf: as torch
         return _pool_axis_loop(x, axis, k, s, p, n_out, kind, shape)
 
 
@@ -92,15 +109,23 @@ def _pool_axis_loop(x, axis, k, s, p, n_out, kind, shape):
     out = np.full(shape, -np.inf, x.dtype)
     if kind == "max":
         for _, outs, ins in taps(x.shape[axis], n_out, k, s, p):
-            np.maximum(out[_along(axis, outs)], x[_along(axis, ins)], out=out[_along(axis, outs)])
+            np.maximum(
+                out[_along(axis, outs)],
+                x[_along(axis, ins)],
+                out=out[_along(axis, outs)],
+            )
         return out
-    first_real = np.array([max(o * s - p, 0) for o in range(n_out)], np.intp).reshape((-1,) + (1,) * (3 - axis))
+    first_real = np.array([max(o * s - p, 0) for o in range(n_out)], np.intp).reshape(
+        (-1,) + (1,) * (3 - axis)
+    )
     index = np.broadcast_to(first_real, shape).copy()
     for _, outs, ins in taps(x.shape[axis], n_out, k, s, p):
         best, value = out[_along(axis, outs)], x[_along(axis, ins)]
         wins = (value > best) | np.isnan(value)
         np.copyto(best, value, where=wins)
-        positions = np.array(range(ins.start, ins.stop, ins.step), np.intp).reshape((-1,) + (1,) * (3 - axis))
+        positions = np.array(range(ins.start, ins.stop, ins.step), np.intp).reshape(
+            (-1,) + (1,) * (3 - axis)
+        )
         np.copyto(index[_along(axis, outs)], positions, where=wins)
     return out, index
 
@@ -116,7 +141,8 @@ def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     stride : int or (int, int), optional
         Step between windows; defaults to `size` (non-overlapping windows).
     padding : int or (int, int), default 0
-        Added on each side as ``-inf``, so a pad never wins (as in ``torch``); at most ``size // 2``.
+        Added on each side as ``-inf``, so a pad never wins (as in ``torch``); at most
+        ``size // 2``.
 
     Returns
     -------
@@ -125,10 +151,10 @@ def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
 
     Notes
     -----
-    The maximum over a rectangle is the maximum over its rows of the maximum over its columns:
-    each window is pooled along the columns, then along the rows, each pass clipped to the
-    real image (the padding is never built). Memory: the output and one array of
-    ``N·C·H·W_out`` values; time about ``N·C·(H·W_out·KW + H_out·W_out·KH)``.
+    The maximum over a rectangle is the maximum over its rows of the maximum over its
+    columns: each window is pooled along the columns, then along the rows, each pass
+    clipped to the real image (the padding is never built). Memory: the output and one
+    array of ``N·C·H·W_out`` values; time about ``N·C·(H·W_out·KW + H_out·W_out·KH)``.
 
     Examples
     --------
@@ -145,9 +171,9 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     """Gradient of `max_pool2d`: each window's ``dy`` goes to its first largest input.
 
     Ties go to the first maximum in row-major order, as in ``torch``; overlapping
-    windows that pick the same pixel add up. As in ``torch`` too, a window holding NaN sends
-    its gradient to its last NaN, and a window of ``-inf`` to its first pixel in the image
-    (never to the padding).
+    windows that pick the same pixel add up. As in ``torch`` too, a window holding NaN
+    sends its gradient to its last NaN, and a window of ``-inf`` to its first pixel in
+    the image (never to the padding).
 
     Examples
     --------
@@ -158,10 +184,13 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     """
     x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
     dy = _check_dy(dy, x, (ho, wo))
-    # The winner of each window: its row is the first (or last NaN) row whose own winner wins
-    # the column maxima; its column is that row's winner. Row-major order, as one scan would.
+    # The winner of each window: its row is the first (or last NaN) row whose own winner
+    # wins the column maxima; its column is that row's winner. Row-major order, as one
+    # scan would.
     best_in_row, column = _pool_axis(x, 3, kw, sw, pw, wo, "argmax")  # (N, C, H, W_out)
-    _, row = _pool_axis(best_in_row, 2, kh, sh, ph, ho, "argmax")  # (N, C, H_out, W_out)
+    _, row = _pool_axis(
+        best_in_row, 2, kh, sh, ph, ho, "argmax"
+    )  # (N, C, H_out, W_out)
     column = np.take_along_axis(column, row, axis=2)
     n, c, h, w = x.shape
     dx = np.zeros((n * c, h * w), dy.dtype)
@@ -172,12 +201,14 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
 
 
 def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
-    """The mean of each ``size`` window; zero padding counts in the mean (torch's default).
+    """The mean of each ``size`` window; zero padding counts in the mean (torch's
+    default).
 
     Notes
     -----
-    As `max_pool2d`: the windows' sums along the columns, then along the rows, clipped to
-    the real image, divided by ``KH·KW``. Memory: the output and ``N·C·H·W_out`` values.
+    As `max_pool2d`: the windows' sums along the columns, then along the rows, clipped
+    to the real image, divided by ``KH·KW``. Memory: the output and ``N·C·H·W_out``
+    values.
 
     Examples
     --------
@@ -193,7 +224,8 @@ def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
 
 
 def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
-    """Gradient of `avg_pool2d`: each window shares its ``dy`` equally among its ``KH·KW`` inputs.
+    """Gradient of `avg_pool2d`: each window shares its ``dy`` equally among its
+    ``KH·KW`` inputs.
 
     Examples
     --------
@@ -204,7 +236,9 @@ def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
     share = _check_dy(dy, x, (ho, wo)) / _count(kh, kw)
     n, c, h, w = x.shape
-    rows = np.zeros((n, c, h, wo), share.dtype)  # the adjoint of each pass, in reverse order
+    rows = np.zeros(
+        (n, c, h, wo), share.dtype
+    )  # the adjoint of each pass, in reverse order
     dx = np.zeros(x.shape, share.dtype)
     with np.errstate(invalid="ignore", over="ignore"):  # as in `_pool_axis`
         for _, outs, ins in taps(h, ho, kh, sh, ph):
@@ -221,20 +255,27 @@ class _Pool(Layer):
 
     def __init__(self, size, stride=None, padding=0):
         self.size = as_pair(size, "size", minimum=1)
-        self.stride = self.size if stride is None else as_pair(stride, "stride", minimum=1)
+        self.stride = (
+            self.size if stride is None else as_pair(stride, "stride", minimum=1)
+        )
         self.padding = as_pair(padding, "padding", minimum=0)
         _check_padding(self.size, self.padding)
         self._set_params()
 
     def forward(self, x):
-        return type(self)._forward(self._save(x), self.size, stride=self.stride, padding=self.padding)
+        return type(self)._forward(
+            self._save(x), self.size, stride=self.stride, padding=self.padding
+        )
 
     def backward(self, dy):
-        return type(self)._backward(dy, self._saved_input(), self.size, stride=self.stride, padding=self.padding)
+        return type(self)._backward(
+            dy, self._saved_input(), self.size, stride=self.stride, padding=self.padding
+        )
 
     def __repr__(self):
         def short(pair):
             return pair[0] if pair[0] == pair[1] else pair
+
         extra = "" if self.stride == self.size else f", stride={short(self.stride)}"
         extra += "" if self.padding == (0, 0) else f", padding={short(self.padding)}"
         return f"{type(self).__name__}({short(self.size)}{extra})"

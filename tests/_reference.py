@@ -6,7 +6,8 @@ import numpy as np
 
 
 def numeric_grad(f, a, eps=1e-6):
-    """Central differences of the scalar function ``f()`` with respect to every element of ``a``.
+    """Central differences of the scalar function ``f()`` with respect to every element
+    of ``a``.
 
     ``a`` is perturbed in place and restored; ``f`` reads it.
     """
@@ -29,9 +30,9 @@ def _pair(v):
 def naive_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     """conv2d straight from its definition (torch's semantics), in float64.
 
-    ``y[n, f, r, q] = b[f] + Σ_{c,i,j} w[f, c, i, j] · x_pad[n, c, r·s + i·d, q·s + j·d]``:
-    a loop over output positions and kernel taps, each step one ``(N, C) @ (C, F)``
-    product.
+    ``y[n, f, r, q] = b[f] + Σ_{c,i,j} w[f, c, i, j] · x_pad[n, c, r·s + i·d, q·s +
+    j·d]``: a loop over output positions and kernel taps, each step one ``(N, C) @ (C,
+    F)`` product.
     """
     (sr, sc), (pr, pc), (dr, dc) = _pair(stride), _pair(padding), _pair(dilation)
     x = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), (pr, pr), (pc, pc)))

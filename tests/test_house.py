@@ -17,20 +17,29 @@ MAX_LINES = 50  # lines of code per function, docstring and comments excluded
 def code_lines(source: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     """Non-blank lines of ``node`` that hold code: not its docstring, not comments only.
 
-    The ``def`` line(s) and decorators count; so do nested functions, which are part of the
-    body a reader has to hold in mind.
+    The ``def`` line(s) and decorators count; so do nested functions, which are part of
+    the body a reader has to hold in mind.
     """
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     skip = set()
     body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    ):
         if isinstance(body[0].value.value, str):
             skip = set(range(body[0].lineno, body[0].end_lineno + 1))
     lines = source.splitlines()[first - 1 : node.end_lineno]
     tokens = tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline)
     code = set()
     for tok in tokens:
-        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT):
+        if tok.type in (
+            tokenize.COMMENT,
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+        ):
             continue
         if tok.type in (tokenize.DEDENT, tokenize.ENDMARKER):
             continue
@@ -42,7 +51,9 @@ def long_functions(source: str, limit: int = MAX_LINES) -> list[tuple[str, int]]
     """``(name, lines of code)`` of every function in ``source`` over ``limit``."""
     tree = ast.parse(source)
     functions = (
-        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
     counts = ((f"{f.name} (line {f.lineno})", code_lines(source, f)) for f in functions)
     return [(name, n) for name, n in counts if n > limit]
@@ -56,8 +67,12 @@ def test_no_function_in_the_package_is_over_50_lines_of_code(path):
 def synthetic(n_code: int) -> str:
     """A function of ``n_code`` lines of code (a three-line ``def``, assignments, a
     ``return``), with a docstring, comments and blank lines that do not count."""
-    body = "\n".join(f"    x{i} = {i}  # a comment\n\n    # a comment line" for i in range(n_code - 4))
-    return textwrap.dedent('''
+    body = "\n".join(
+        f"    x{i} = {i}  # a comment\n\n    # a comment line"
+        for i in range(n_code - 4)
+    )
+    return (
+        textwrap.dedent('''
         def f(
             a,
         ):
@@ -65,7 +80,10 @@ def synthetic(n_code: int) -> str:
 
             Over several lines.
             """
-        ''') + body + "\n    return a\n"
+        ''')
+        + body
+        + "\n    return a\n"
+    )
 
 
 def test_the_rule_flags_a_51_line_function_and_passes_a_50_line_one():
