@@ -51,9 +51,8 @@ from .translation import *  # noqa: F403
 # editable) reads it back from its metadata.
 try:
     __version__ = _metadata.version("convdoc")
-except (
-    _metadata.PackageNotFoundError
-):  # imported from a source tree that was never installed
+# Imported from a source tree that was never installed.
+except _metadata.PackageNotFoundError:
     __version__ = "0+unknown"
 
 __all__ = [

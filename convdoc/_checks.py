@@ -127,9 +127,8 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
     >>> as_pair((1, 3), "padding", minimum=0)
     (1, 3)
     """
-    if (
-        type(value) is int and value >= minimum
-    ):  # the usual case, without the general checks
+    # The usual case, without the general checks.
+    if type(value) is int and value >= minimum:
         return value, value
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(2): a scalar
         value = value.item()

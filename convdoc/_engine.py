@@ -211,9 +211,8 @@ def forward(x, w, b, geometry):
         g = len(groups[0])
         _, interior, windows = image_buffer(x.shape, (kh, kw), geometry, g, dtype)
         most = g * max(stop - start for start, stop in bands) * width
-        store = np.empty(
-            rows * most, dtype
-        )  # a band's windows, copied (im2col); reused
+        # A band's windows, copied (im2col); reused.
+        store = np.empty(rows * most, dtype)
         out = np.empty(f * most, dtype)
         for group in (groups[u] for u in units):
             m, images = len(group), slice(group.start, group.stop)

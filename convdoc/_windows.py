@@ -118,9 +118,8 @@ def gather(x, kernel, stride, padding, out_hw):
         _reads(x.shape[a], out_hw[a - 2], kernel[a - 2], stride[a - 2], padding[a - 2])
         for a in (2, 3)
     )
-    real = (
-        real_rows[:, None, :, None] & real_cols[None, :, None, :]
-    )  # (H_out, W_out, KH, KW)
+    # (H_out, W_out, KH, KW)
+    real = real_rows[:, None, :, None] & real_cols[None, :, None, :]
     return np.where(real, x[:, :, rows[:, None, :, None], cols[None, :, None, :]], 0)
 
 
@@ -134,9 +133,10 @@ def scatter(dwin, x_shape, kernel, stride, padding):
     )
     real = real_rows[:, None, :, None] & real_cols[None, :, None, :]
     dx = np.zeros(x_shape, dwin.dtype)
+    # What fell on the padding is dropped, not added to an edge.
     np.add.at(
         dx,
         (slice(None), slice(None), rows[:, None, :, None], cols[None, :, None, :]),
         np.where(real, dwin, 0),
-    )  # what fell on the padding is dropped, not added to an edge
+    )
     return dx

@@ -119,9 +119,8 @@ def _exp_minus_abs(z, a, b):
     a, b = _check_slope_offset(a, b)
     # In float64 even for float32 input: a and b may not fit in float32 (a·0 must stay
     # 0).
-    with np.errstate(
-        over="ignore"
-    ):  # |t| beyond the float range becomes inf: e = 0, still exact
+    # |t| beyond the float range becomes inf: e = 0, still exact.
+    with np.errstate(over="ignore"):
         t = a * (z.astype(np.float64) - b)
     return t, np.exp(-np.abs(t)), z.dtype
 
@@ -206,9 +205,8 @@ def square(z) -> np.ndarray:
     array([9., 0., 4.])
     """
     z = _float(z)
-    with np.errstate(
-        over="ignore"
-    ):  # beyond the float range z² is inf, as it should be
+    # Beyond the float range z² is inf, as it should be.
+    with np.errstate(over="ignore"):
         return z * z
 
 

@@ -84,9 +84,8 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
     )
     ho, wo = output_shape((h, w), k.shape, (sr, sc), (pr, pc), misfit=misfit)
     m = np.zeros((ho * wo, h * w), dtype=result_dtype(k))
-    top = np.repeat(
-        np.arange(ho) * sr - pr, wo
-    )  # input row of each output's window corner
+    # Input row of each output's window corner.
+    top = np.repeat(np.arange(ho) * sr - pr, wo)
     left = np.tile(np.arange(wo) * sc - pc, ho)  # input column of the same
     out = np.arange(ho * wo)
     for i in range(kh):

@@ -29,9 +29,8 @@ def _require(module: str, package: str, caller: str):
     """Import ``module`` or raise an ImportError naming ``package`` and how to install
     it."""
     try:
-        importlib.import_module(
-            module.partition(".")[0]
-        )  # the package itself, even if a submodule is loaded
+        # The package itself, even if a submodule is loaded.
+        importlib.import_module(module.partition(".")[0])
         return importlib.import_module(module)
     except ImportError as exc:
         raise ImportError(
@@ -121,9 +120,8 @@ def load_photo(size=None) -> np.ndarray:
     >>> load_photo(size=64).shape
     (64, 64)
     """
-    _require(
-        "matplotlib.cbook", "matplotlib", "load_photo"
-    )  # checked on every call, not cached
+    # Checked on every call, not cached.
+    _require("matplotlib.cbook", "matplotlib", "load_photo")
     _require("PIL.Image", "Pillow", "load_photo")
     full = _photo_full()
     if size is None:

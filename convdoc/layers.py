@@ -181,13 +181,11 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     ho, wo, f, c, kh, kw = w.shape
     parts = []
     for group in _image_groups(x.shape[0], c * ho * wo * kh * kw):
-        cols = _window_rows(
-            x[group], (kh, kw), stride, padding, (ho, wo)
-        )  # (Ho·Wo, n, C·KH·KW)
+        # (Ho·Wo, n, C·KH·KW)
+        cols = _window_rows(x[group], (kh, kw), stride, padding, (ho, wo))
         with _as_torch():
-            y = np.matmul(
-                cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1)
-            )  # (Ho·Wo, n, F)
+            # (Ho·Wo, n, F)
+            y = np.matmul(cols, w.reshape(ho * wo, f, c * kh * kw).transpose(0, 2, 1))
         parts.append(y.reshape(ho, wo, -1, f).transpose(2, 3, 0, 1))
     with _as_torch():
         y = np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
@@ -252,15 +250,13 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
     dw = np.zeros((ho * wo, f, c * kh * kw), dtype)
     for group in _image_groups(n, c * ho * wo * kh * kw):  # as in `locally_connected2d`
         xg = x[group]
-        cols = _window_rows(
-            xg, (kh, kw), stride, padding, (ho, wo)
-        )  # (Ho·Wo, n, C·KH·KW)
+        # (Ho·Wo, n, C·KH·KW)
+        cols = _window_rows(xg, (kh, kw), stride, padding, (ho, wo))
         dy_p = dy[group].transpose(2, 3, 0, 1).reshape(ho * wo, -1, f)  # (Ho·Wo, n, F)
         with _as_torch():
             dw += np.matmul(dy_p.transpose(0, 2, 1), cols)
-            dcols = np.matmul(
-                dy_p, w.reshape(ho * wo, f, c * kh * kw)
-            )  # (Ho·Wo, n, C·KH·KW)
+            # (Ho·Wo, n, C·KH·KW)
+            dcols = np.matmul(dy_p, w.reshape(ho * wo, f, c * kh * kw))
             dwin = dcols.reshape(ho, wo, -1, c, kh, kw).transpose(2, 3, 0, 1, 4, 5)
             if clipped:
                 dx[group] = scatter(dwin, xg.shape, (kh, kw), stride, padding)

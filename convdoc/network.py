@@ -138,12 +138,10 @@ def softmax_cross_entropy(logits, labels):
             f"values in shape {logits.shape}"
         )
     labels = _check_labels(labels, *logits.shape)
-    with np.errstate(
-        over="ignore"
-    ):  # a gap beyond the float range becomes -inf: exp gives 0, exact
-        shifted = logits - logits.max(
-            axis=1, keepdims=True
-        )  # stable: exp never overflows
+    # A gap beyond the float range becomes -inf: exp gives 0, exact.
+    with np.errstate(over="ignore"):
+        # Stable: exp never overflows.
+        shifted = logits - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     rows = np.arange(len(labels))
     loss = -log_p[rows, labels].mean()
@@ -165,14 +163,12 @@ def accuracy(logits, labels) -> float:
     return float(np.mean(logits.argmax(axis=1) == labels))
 
 
-def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
-    """Every argument of `train`, checked before its first step (so a refusal changes
-    nothing)."""
+def _check_model_and_optimizer(model, optimizer):
+    """`train`'s `model` and `optimizer`: a layer and an optimizer of its params."""
     if not _is_layer(model):
         raise TypeError(
             "`model` must be a Sequential or a layer (forward, backward, params, "
-            "grads); "
-            f"got {type(model).__name__}"
+            f"grads); got {type(model).__name__}"
         )
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "params")):
         raise TypeError(
@@ -186,15 +182,20 @@ def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
     ):
         raise ValueError(
             "`optimizer` must update the model's parameters (build it with "
-            "`model.params`); "
-            f"got one over {len(theirs)} arrays for a model of {len(mine)}"
+            f"`model.params`); got one over {len(theirs)} arrays for a model of "
+            f"{len(mine)}"
         )
+
+
+def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
+    """Every argument of `train`, checked before its first step (so a refusal changes
+    nothing)."""
+    _check_model_and_optimizer(model, optimizer)
     x = as_real_array(x, "x")
     if x.ndim < 1 or not np.isfinite(x).all():
         raise ValueError(
             f"`x` must hold finite examples along its first axis; got shape {x.shape} "
-            "with "
-            f"{np.count_nonzero(~np.isfinite(x))} inf or nan values"
+            f"with {np.count_nonzero(~np.isfinite(x))} inf or nan values"
         )
     try:
         shape = np.shape(y)
@@ -204,26 +205,18 @@ def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
         raise ValueError(
             f"`y` must hold one label per example, shape ({len(x)},); got shape {shape}"
         )
-    epochs, batch_size = (
-        check_positive_int(epochs, "epochs"),
-        check_positive_int(batch_size, "batch_size"),
-    )
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
     rng = check_rng(rng)
-    logits = np.asarray(
-        model.forward(x[:1])
-    )  # the number of classes K; changes no parameter
+    # The number of classes K; changes no parameter.
+    logits = np.asarray(model.forward(x[:1]))
     if logits.ndim != 2 or logits.shape[0] != 1:
         raise ValueError(
             "`model` must map `x` to logits of shape (N, K); got shape "
             f"{logits.shape} for one example"
         )
-    y = _check_labels(
-        y,
-        len(x),
-        logits.shape[1],
-        "y",
-        f"one per output of `model`, K = {logits.shape[1]}",
-    )
+    k = logits.shape[1]
+    y = _check_labels(y, len(x), k, "y", f"one per output of `model`, K = {k}")
     return x, y, epochs, batch_size, np.random.default_rng(rng)
 
 

@@ -44,9 +44,8 @@ def _check_params(params) -> list[np.ndarray]:
                 f"`params[{i}]` must be writeable (it is updated in place); got a "
                 "read-only array"
             )
-    for i, j in itertools.combinations(
-        range(len(params)), 2
-    ):  # not id(): views share numbers too
+    # Not id(): views share numbers too.
+    for i, j in itertools.combinations(range(len(params)), 2):
         if _overlap(params[i], params[j]):
             raise ValueError(
                 "`params` must not list the same numbers twice (each step would "
@@ -65,9 +64,8 @@ _TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", Exception)
 def _overlap(a, b) -> bool:
     """Whether ``a`` and ``b`` share any number in memory (exactly, or "maybe" if that
     is too hard to tell)."""
-    if not np.may_share_memory(
-        a, b
-    ):  # disjoint address ranges: the quick and usual answer
+    # Disjoint address ranges: the quick and usual answer.
+    if not np.may_share_memory(a, b):
         return False
     try:
         return bool(np.shares_memory(a, b, max_work=10**5))

@@ -274,7 +274,7 @@ class MaxPoolSpec:
 @dataclass(frozen=True)
 @_spatial
 class AvgPoolSpec:
-    """Average pooling of `size` windows (no parameters); `stride` defaults to `size`."""
+    """Average pooling of `size` windows (no parameters); `stride` defaults to size."""
 
     size: int | tuple[int, int]
     stride: int | tuple[int, int] | None = None
@@ -358,11 +358,41 @@ _PREFIX = {
 def _prefix(layer) -> str | None:
     """The row-name prefix of a spec: ``conv``, ``fc``..., ``block`` for a residual
     block."""
-    if callable(
-        getattr(layer, "branches", None)
-    ):  # the block protocol, see convdoc.architectures
+    # The block protocol, see convdoc.architectures.
+    if callable(getattr(layer, "branches", None)):
         return "block"
     return _PREFIX.get(type(layer))
+
+
+def _window_output(layer, shape: tuple, where: str) -> tuple[tuple, tuple]:
+    """The kernel (or pooling window) of a windowed spec, and its output ``(H_out,
+    W_out)`` on `shape`."""
+    kernel = as_pair(
+        getattr(layer, "kernel", getattr(layer, "size", None)), "kernel", minimum=1
+    )
+    stride = (
+        kernel if layer.stride is None else as_pair(layer.stride, "stride", minimum=1)
+    )
+    padding = as_pair(layer.padding, "padding", minimum=0)
+    dilation = as_pair(getattr(layer, "dilation", 1), "dilation", minimum=1)
+    if not hasattr(layer, "filters") and any(
+        2 * p > k for p, k in zip(padding, kernel, strict=True)
+    ):
+        raise ValueError(
+            f"{where}: `padding` must be at most half the window size {kernel}; got "
+            f"{padding}"
+        )
+    # `where` goes into a format string: its braces are doubled.
+    escaped = where.replace("{", "{{").replace("}", "}}")
+    misfit = (
+        f"{escaped} does not fit: window {{span[0]}}×{{span[1]}} is larger than the "
+        f"padded input {{padded[0]}}×{{padded[1]}} (input shape {shape}, padding "
+        f"{{padding}})"
+    )
+    h, w = shape[1:]
+    return kernel, output_shape(
+        (h, w), kernel, stride, padding, dilation, misfit=misfit
+    )
 
 
 def _apply(layer, shape: tuple, where: str) -> tuple[tuple, int, int]:
@@ -389,30 +419,7 @@ def _apply(layer, shape: tuple, where: str) -> tuple[tuple, int, int]:
         return (c, 1, 1), 0, 0
     if isinstance(layer, AdaptiveAvgPoolSpec):
         return (c, *as_pair(layer.output_size, "output_size", minimum=1)), 0, 0
-    kernel = as_pair(
-        getattr(layer, "kernel", getattr(layer, "size", None)), "kernel", minimum=1
-    )
-    stride = (
-        kernel if layer.stride is None else as_pair(layer.stride, "stride", minimum=1)
-    )
-    padding = as_pair(layer.padding, "padding", minimum=0)
-    dilation = as_pair(getattr(layer, "dilation", 1), "dilation", minimum=1)
-    if not hasattr(layer, "filters") and any(
-        2 * p > k for p, k in zip(padding, kernel, strict=True)
-    ):
-        raise ValueError(
-            f"{where}: `padding` must be at most half the window size {kernel}; got "
-            f"{padding}"
-        )
-    escaped = where.replace("{", "{{").replace(
-        "}", "}}"
-    )  # `where` goes into a format string
-    misfit = (
-        f"{escaped} does not fit: window {{span[0]}}×{{span[1]}} is larger than the "
-        f"padded input {{padded[0]}}×{{padded[1]}} (input shape {shape}, padding "
-        f"{{padding}})"
-    )
-    ho, wo = output_shape((h, w), kernel, stride, padding, dilation, misfit=misfit)
+    kernel, (ho, wo) = _window_output(layer, shape, where)
     if isinstance(layer, ConvSpec):
         if c % layer.groups:
             raise ValueError(

@@ -94,9 +94,8 @@ def _pool_axis(x, axis, k, s, p, n_out, kind):
     """
     shape = list(x.shape)
     shape[axis] = n_out
-    with np.errstate(
-        invalid="ignore", over="ignore"
-    ):  # inf - inf is NaN, a sum past the range inf: as torch
+    # Inf - inf is NaN, a sum past the range inf: as torch.
+    with np.errstate(invalid="ignore", over="ignore"):
         return _pool_axis_loop(x, axis, k, s, p, n_out, kind, shape)
 
 
@@ -188,9 +187,8 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     # wins the column maxima; its column is that row's winner. Row-major order, as one
     # scan would.
     best_in_row, column = _pool_axis(x, 3, kw, sw, pw, wo, "argmax")  # (N, C, H, W_out)
-    _, row = _pool_axis(
-        best_in_row, 2, kh, sh, ph, ho, "argmax"
-    )  # (N, C, H_out, W_out)
+    # (N, C, H_out, W_out)
+    _, row = _pool_axis(best_in_row, 2, kh, sh, ph, ho, "argmax")
     column = np.take_along_axis(column, row, axis=2)
     n, c, h, w = x.shape
     dx = np.zeros((n * c, h * w), dy.dtype)
@@ -236,9 +234,8 @@ def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
     share = _check_dy(dy, x, (ho, wo)) / _count(kh, kw)
     n, c, h, w = x.shape
-    rows = np.zeros(
-        (n, c, h, wo), share.dtype
-    )  # the adjoint of each pass, in reverse order
+    # The adjoint of each pass, in reverse order.
+    rows = np.zeros((n, c, h, wo), share.dtype)
     dx = np.zeros(x.shape, share.dtype)
     with np.errstate(invalid="ignore", over="ignore"):  # as in `_pool_axis`
         for _, outs, ins in taps(h, ho, kh, sh, ph):

@@ -35,9 +35,8 @@ from convdoc import (
 # --------------------------------------------------------------------------------------
 def test_grouped_and_depthwise_counts_by_hand():
     assert conv_params(64, 128, 3, bias=False, groups=1) == 128 * 64 * 9
-    assert (
-        conv_params(64, 128, 3, bias=False, groups=4) == 128 * 16 * 9
-    )  # each filter sees 64/4 channels
+    # Each filter sees 64/4 channels.
+    assert conv_params(64, 128, 3, bias=False, groups=4) == 128 * 16 * 9
     assert conv_params(32, 32, 3, bias=False, groups=32) == 32 * 9  # depthwise
     (row,) = summarize(
         (32, 10, 10), [ConvSpec(32, 3, padding=1, bias=False, groups=32)]
@@ -95,9 +94,8 @@ def test_bottleneck_and_inverted_residual_by_hand():
         (c.filters, c.kernel, c.stride) for c in body if isinstance(c, ConvSpec)
     ] == [(64, 1, 1), (64, 3, 2), (256, 1, 1)]
     assert shortcut == (ConvSpec(256, 1, stride=2, bias=False), BatchNormSpec())
-    assert (
-        BottleneckSpec(64).branches(256)[1] == ()
-    )  # 256 in, 256 out, stride 1: identity
+    # 256 in, 256 out, stride 1: identity.
+    assert BottleneckSpec(64).branches(256)[1] == ()
     body, shortcut = InvertedResidualSpec(16, expansion=1).branches(32)
     assert [type(b).__name__ for b in body] == [
         "ConvSpec",
@@ -105,9 +103,8 @@ def test_bottleneck_and_inverted_residual_by_hand():
         "ConvSpec",
         "BatchNormSpec",
     ]
-    assert (
-        body[0].groups == 32 and shortcut is None
-    )  # no expansion conv; 32 ≠ 16 channels: no skip
+    # No expansion conv; 32 ≠ 16 channels: no skip.
+    assert body[0].groups == 32 and shortcut is None
     (row,) = summarize((24, 56, 56), [InvertedResidualSpec(24)])
     assert row.params == 24 * 144 + 144 * 9 + 144 * 24 + 2 * (144 + 144 + 24)
 
@@ -120,14 +117,14 @@ def test_expanded_and_block_rows_agree():
         ) == cd.total_macs(flat)
         assert cd.dense_share(rows) == cd.dense_share(flat)
         assert not any(r.name.startswith("block") for r in flat if "." not in r.name)
+    # + BN.
     assert (
         cd.conv_share(RESNET18.summarize(expand=True))
         + cd.dense_share(RESNET18.summarize())
         < 1
-    )  # + BN
-    assert (
-        cd.conv_share(RESNET18.summarize()) < 0.01
-    )  # blocks unexpanded: only the stem is a `conv` row
+    )
+    # Blocks unexpanded: only the stem is a `conv` row.
+    assert cd.conv_share(RESNET18.summarize()) < 0.01
 
 
 def test_modern_networks_are_exported():
@@ -295,9 +292,8 @@ def _torch_networks(torch):
         ]
         return Residual(body, downsample(cin, planes, stride), after=nn.ReLU()), planes
 
-    def bottleneck(
-        cin, planes, stride
-    ):  # torchvision.models.resnet.Bottleneck (stride on the 3×3)
+    # Torchvision.models.resnet.Bottleneck (stride on the 3×3)
+    def bottleneck(cin, planes, stride):
         body = [
             *conv_bn(cin, planes, 1, act=nn.ReLU),
             *conv_bn(planes, planes, 3, stride, act=nn.ReLU),
@@ -319,9 +315,8 @@ def _torch_networks(torch):
             *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 1000, **m)
         )
 
-    def inverted(
-        cin, cout, stride, t
-    ):  # torchvision.models.mobilenetv2.InvertedResidual
+    # Torchvision.models.mobilenetv2.InvertedResidual.
+    def inverted(cin, cout, stride, t):
         hidden = cin * t
         expand = conv_bn(cin, hidden, 1, act=nn.ReLU6) if t != 1 else []
         body = [
@@ -377,9 +372,8 @@ def _torch_layers(torch, model, input_shape):
     def leaf(module, _inputs, out):
         n = sum(p.numel() for p in module.parameters())
         if isinstance(module, nn.Conv2d):
-            macs = (
-                out.shape[2] * out.shape[3] * module.weight.numel()
-            )  # every weight at every position
+            # Every weight at every position.
+            macs = out.shape[2] * out.shape[3] * module.weight.numel()
         elif isinstance(module, nn.Linear):
             macs = module.weight.numel()
         elif isinstance(module, nn.BatchNorm2d):

@@ -30,9 +30,10 @@ def test_the_notes_6x6_image_with_a_3x3_kernel():
     m = conv_matrix(kernel, (6, 6))
     assert m.shape == (16, 36)
     assert ((m != 0).sum(axis=1) == 9).all()  # sparsity: 9 of 36 inputs per output
+    # Sharing.
     np.testing.assert_array_equal(
         np.sort(m, axis=1)[:, -9:], np.tile(np.arange(1, 10), (16, 1))
-    )  # sharing
+    )
     assert np.count_nonzero(m) == 144 and len(np.unique(m[m != 0])) == 9
 
 
@@ -105,10 +106,11 @@ def test_matches_a_naive_loop(h, w, kh, kw, s, p):
 def test_dtype_follows_the_kernel():
     assert conv_matrix(np.ones((2, 2), np.float32), (3, 3)).dtype == np.float32
     assert conv_matrix(np.ones((2, 2), np.int64), (3, 3)).dtype == np.float64
+    # A square input_shape may be an int.
     assert conv_matrix(np.ones((2, 2)), 3).shape == (
         4,
         9,
-    )  # a square input_shape may be an int
+    )
 
 
 def test_matches_convdoc_correlate2d(rng):
@@ -178,9 +180,8 @@ def _strided_stack(kernels, layers):
     ],
 )
 def test_closed_form_matches_perturbation(rng, layers):
-    kernels = [
-        rng.uniform(0.5, 1.5, (k, k)) for k, *_ in layers
-    ]  # positive: no exact cancellation
+    # Positive: no exact cancellation.
+    kernels = [rng.uniform(0.5, 1.5, (k, k)) for k, *_ in layers]
     forward = _strided_stack(kernels, layers)
     size, jump, start = receptive_field(layers)
     h = 13

@@ -70,13 +70,11 @@ def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeyp
     monkeypatch.setattr(_engine, "THREADS", 3)
     assert sum(_engine.parallel(work, 30, _engine.PARALLEL_FLOPS)) == 30
     assert len(seen) == 3
-    assert sorted(i for _, mine, _ in seen for i in mine) == list(
-        range(30)
-    )  # each image once
+    # Each image once.
+    assert sorted(i for _, mine, _ in seen for i in mine) == list(range(30))
     assert all(name.startswith("convdoc") and mine for name, mine, _ in seen)
-    if (
-        blas is not None
-    ):  # the BLAS runs one thread per worker, and gets its setting back afterwards
+    # The BLAS runs one thread per worker, and gets its setting back afterwards.
+    if blas is not None:
         assert all(threads == [1] * len(threads) for _, _, threads in seen)
         with threadpool_limits(2, user_api="blas"):
             _engine.parallel(work, 7, _engine.PARALLEL_FLOPS)
@@ -84,9 +82,8 @@ def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeyp
                 blas.lib_controllers
             )
     seen.clear()
-    assert _engine.parallel(work, 7, _engine.PARALLEL_FLOPS - 1) == [
-        7
-    ]  # a small call: one thread
+    # A small call: one thread.
+    assert _engine.parallel(work, 7, _engine.PARALLEL_FLOPS - 1) == [7]
     assert _engine.parallel(work, 1, 10**12) == [1]  # one image: nothing to share
     assert all(name == threading.current_thread().name for name, _, _ in seen)
 
@@ -166,14 +163,12 @@ def test_padding_by_hand(path):
 
 def test_conv2d_channels_filters_and_bias_by_hand(path):
     x = np.stack([np.ones((3, 3)), np.arange(9.0).reshape(3, 3)])[None]  # (1, 2, 3, 3)
-    w = np.stack(
-        [np.ones((2, 2, 2)), np.stack([np.zeros((2, 2)), [[1, 0], [0, -1]]])]
-    )  # (2, 2, 2, 2)
+    # (2, 2, 2, 2)
+    w = np.stack([np.ones((2, 2, 2)), np.stack([np.zeros((2, 2)), [[1, 0], [0, -1]]])])
     y = cd.conv2d(x, w, b=[100, 0])
     np.testing.assert_array_equal(y[0, 0], [[112, 116], [124, 128]])
-    np.testing.assert_array_equal(
-        y[0, 1], [[-4, -4], [-4, -4]]
-    )  # X[r, c] - X[r+1, c+1] = -4
+    # X[r, c] - X[r+1, c+1] = -4.
+    np.testing.assert_array_equal(y[0, 1], [[-4, -4], [-4, -4]])
 
 
 def test_dilation_by_hand(path):
@@ -301,15 +296,13 @@ def test_groups_of_images_with_a_shorter_last_group(
     dy = rng.standard_normal(y.shape)
     dx, dw, _ = cd.conv2d_backward(dy, x, w, **kwargs)
     assert [[len(g) for g in groups] for groups, _ in plans] == [[2, 2, 1]] * 2
-    v = rng.standard_normal(
-        x.shape
-    )  # dx is the adjoint of x -> conv2d(x, w): <dx, v> = <dy, conv2d(v, w)>
+    # Dx is the adjoint of x -> conv2d(x, w): <dx, v> = <dy, conv2d(v, w)>.
+    v = rng.standard_normal(x.shape)
     np.testing.assert_allclose(
         np.sum(dx * v), np.sum(dy * naive_conv2d(v, w, **kwargs)), rtol=1e-10
     )
-    for i, j in np.ndindex(
-        3, 3
-    ):  # dw[f, c, i, j] = <dy[:, f], x[:, c] correlated with a one-hot tap>
+    # Dw[f, c, i, j] = <dy[:, f], x[:, c] correlated with a one-hot tap>.
+    for i, j in np.ndindex(3, 3):
         tap = np.zeros((1, 1, 3, 3))
         tap[0, 0, i, j] = 1
         for c in range(2):
@@ -338,9 +331,8 @@ def test_default_paths_on_a_larger_case(channels, rng):
     np.testing.assert_allclose(
         dw[:, :, 2, 1], np.einsum("nfrc,nkrc->fk", dy, xp[:, :, 2:42, 1:41]), atol=1e-9
     )
-    np.testing.assert_allclose(
-        np.sum(dx * x), np.sum(dy * y), rtol=1e-10
-    )  # y is linear in x: <dx, x> = <dy, y>
+    # Y is linear in x: <dx, x> = <dy, y>.
+    np.testing.assert_allclose(np.sum(dx * x), np.sum(dy * y), rtol=1e-10)
 
 
 # --------------------------------------------------------------------------------------
@@ -559,9 +551,8 @@ def test_equivariant_to_shifts_away_from_borders(problem, rows, cols, dilation):
         return
     h, wd = x.shape[2:]
     assume(rows < h and cols < wd)
-    shifted = np.zeros_like(
-        x
-    )  # move the content down by `rows` and right by `cols`, zero-filled
+    # Move the content down by `rows` and right by `cols`, zero-filled.
+    shifted = np.zeros_like(x)
     shifted[:, :, rows:, cols:] = x[:, :, : h - rows, : wd - cols]
     y_shifted = cd.conv2d(shifted, w, **kwargs)
     # Away from the borders (windows inside the shifted content, not reaching the zero

@@ -56,9 +56,8 @@ def test_photo_is_bt601_luma_of_matplotlib_sample():
 
     with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as im:
         rgb = np.asarray(im.convert("RGB"), dtype=np.float64)
-        luma_u8 = np.asarray(
-            im.convert("L"), dtype=np.float64
-        )  # Pillow's own 601 luma, rounded
+        # Pillow's own 601 luma, rounded.
+        luma_u8 = np.asarray(im.convert("L"), dtype=np.float64)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     photo = cd.load_photo()
     np.testing.assert_allclose(

@@ -108,9 +108,8 @@ def _strip_blocks(lines: list[str]) -> list[str]:
             stack.append((m.group(1), is_code))
             out[i] = ""
             continue
-        if stack and re.match(
-            r"^\s*:[\w-]+:", line
-        ):  # directive option such as :name: or :tags:
+        # Directive option such as :name: or :tags:
+        if stack and re.match(r"^\s*:[\w-]+:", line):
             out[i] = ""
     return out
 

@@ -28,9 +28,8 @@ def test_t_interval_matches_scipy(n, confidence):
 
 
 def test_t_interval_by_hand():
-    mean, half = t_interval(
-        [1.0, 2.0, 3.0]
-    )  # s = 1, t(0.975, 2 df) = 4.302652729749464
+    # S = 1, t(0.975, 2 df) = 4.302652729749464.
+    mean, half = t_interval([1.0, 2.0, 3.0])
     assert mean == 2.0
     assert half == pytest.approx(4.302652729749464 / np.sqrt(3), rel=1e-12)
     assert t_interval([5, 5, 5]) == (5.0, 0.0)  # no spread, no width

@@ -96,9 +96,8 @@ def call_or_refuse(valid, f, *args, **kwargs):
     """Two-sided: a `valid` call must return (its result is returned, to be checked); an
     invalid one must raise a clear ValueError/TypeError (None is returned)."""
     if valid:
-        return f(
-            *args, **kwargs
-        )  # any exception here fails the test: a valid call was refused
+        # Any exception here fails the test: a valid call was refused.
+        return f(*args, **kwargs)
     with pytest.raises((ValueError, TypeError)) as info:
         f(*args, **kwargs)
     assert _is_clear(info.value), str(info.value)
@@ -446,9 +445,8 @@ def naive_pool2d(kind, x, size, stride, padding, dy=None):
         window = xp[n, c, rows, cols]
         y[n, c, r, col] = window.max() if kind == "max" else window.mean()
         if dy is not None and kind == "max":
-            i, j = np.unravel_index(
-                np.argmax(window), window.shape
-            )  # the first maximum, row-major
+            # The first maximum, row-major.
+            i, j = np.unravel_index(np.argmax(window), window.shape)
             dxp[n, c, r * sr + i, col * sc + j] += dy[n, c, r, col]
         elif dy is not None:
             dxp[n, c, rows, cols] += dy[n, c, r, col] / (kr * kc)
@@ -576,9 +574,8 @@ def naive_locally_connected2d(x, w, b, stride, padding):
     ho, wo, f, _, kh, kw = w.shape
     y = np.zeros((x.shape[0], f, ho, wo))
     for r, col in itertools.product(range(ho), range(wo)):
-        patch = xp[
-            :, :, r * sr : r * sr + kh, col * sc : col * sc + kw
-        ]  # (N, C, KH, KW)
+        # (N, C, KH, KW)
+        patch = xp[:, :, r * sr : r * sr + kh, col * sc : col * sc + kw]
         y[:, :, r, col] = np.tensordot(
             patch, w[r, col].astype(np.float64), axes=([1, 2, 3], [1, 2, 3])
         )
@@ -733,9 +730,8 @@ def reals(draw, max_abs=np.inf):
         return draw(st.one_of(arrays(max_ndim=3), NOT_ARRAYS))
     shape = tuple(draw(st.lists(st.integers(1, 4), max_size=3)))
     pool = [v for v in SPECIAL_FLOATS if not abs(v) > max_abs or not np.isfinite(v)]
-    items = np.resize(
-        draw(st.permutations(pool)), shape
-    )  # every edge value, once the array is large enough
+    # Every edge value, once the array is large enough.
+    items = np.resize(draw(st.permutations(pool)), shape)
     with np.errstate(over="ignore"):  # 1e300 is inf in float32
         return items.astype(draw(st.sampled_from([np.float32, np.float64])))
 
@@ -778,9 +774,10 @@ def test_elementwise_activations_are_right_or_raise_clearly(name, data):
     if y is None:
         return
     z = _check_real_input(z, y)
+    # Float32 underflow.
     np.testing.assert_allclose(
         y, reference(z.astype(np.float64)), rtol=1e-6, atol=1e-30
-    )  # float32 underflow
+    )
 
 
 # Slopes and offsets stay within 1e-6 <= |a| <= 1e6 and |b| <= 1e6: with float32 `z`, a
@@ -874,9 +871,8 @@ def label_cases(draw):
         labels = np.array(
             labels, draw(st.sampled_from([np.int32, np.uint8, np.float64, np.bool_]))
         )
-    elif (
-        how == "junk"
-    ):  # (ragged lists are left out: convdoc lets NumPy's unclear ValueError through)
+    # (ragged lists are left out: convdoc lets NumPy's unclear ValueError through)
+    elif how == "junk":
         labels = draw(
             st.sampled_from(
                 [None, "0", 0, [[v] for v in labels], np.array(labels)[None]]
@@ -1049,14 +1045,14 @@ PARAM_COUNTS = {  # name: (number of sizes, (weights, biases) from the sizes)
 def test_param_counts_are_right_or_raise_clearly(name, data, sizes, junk, square, bias):
     n_sizes, formula = PARAM_COUNTS[name]
     args = sizes[:n_sizes]
-    bad = data.draw(
-        st.integers(-n_sizes, n_sizes - 1)
-    )  # half the time, one size is junk
+    # Half the time, one size is junk.
+    bad = data.draw(st.integers(-n_sizes, n_sizes - 1))
     if bad >= 0:
         args[bad] = junk
-    default_kw = square and name != "dense_params"
-    if default_kw:
+    if square and name != "dense_params":
         args[-1] = None  # kw defaults to kh
+    # kw = None means kw = kh, drawn as `square` or as the junk of the last size.
+    default_kw = name != "dense_params" and args[-1] is None
     valid = all(
         _is_int(v) and v >= 1 for v in args[: -1 if default_kw else None]
     ) and isinstance(bias, (bool, np.bool_))
@@ -1089,9 +1085,8 @@ def test_found_sigmoid_with_slopes_beyond_float32():
     z32 = np.array([0.0, 1.0, np.inf], np.float32)
     np.testing.assert_array_equal(cd.sigmoid(z32, 1e300)[:1], [0.5])
     assert cd.sigmoid(np.array([np.inf], np.float32), 1e-300)[0] == 1.0
-    assert (
-        cd.sigmoid(np.array([np.inf], np.float32), 1.0, 1e300)[0] == 1.0
-    )  # inf - 1e300 is still inf
+    # Inf - 1e300 is still inf.
+    assert cd.sigmoid(np.array([np.inf], np.float32), 1.0, 1e300)[0] == 1.0
     assert cd.sigmoid_grad(np.array([1.0], np.float32), 1e39).dtype == np.float32
     for bad in ({"a": 10**400}, {"b": 10**400}):
         with pytest.raises(ValueError, match=f"`{next(iter(bad))}` must be a finite"):

@@ -192,9 +192,8 @@ def test_locally_connected_matches_torch_unfold(rng, torch):
     """torch has no locally-connected layer: build one from ``unfold``."""
     x = rng.standard_normal((2, 2, 6, 5))
     w = rng.standard_normal((3, 3, 3, 2, 3, 3))  # (H_out, W_out) = (3, 3)
-    cols = torch.nn.functional.unfold(
-        torch.from_numpy(x), 3, padding=1, stride=2
-    )  # (N, C·9, L)
+    # (N, C·9, L)
+    cols = torch.nn.functional.unfold(torch.from_numpy(x), 3, padding=1, stride=2)
     wt = torch.from_numpy(w).reshape(9, 3, 18)  # (L, F, C·9)
     ref = torch.einsum("nkl,lfk->nfl", cols, wt).reshape(2, 3, 3, 3).numpy()
     np.testing.assert_allclose(

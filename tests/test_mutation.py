@@ -94,9 +94,8 @@ def _zero(value):
 def returns_zeros(f):
     @functools.wraps(f)
     def mutant(*args, **kwargs):
-        return _zero(
-            f(*args, **kwargs)
-        )  # the real call's errors, shapes and types; zeros for values
+        # The real call's errors, shapes and types; zeros for values.
+        return _zero(f(*args, **kwargs))
 
     return mutant
 
@@ -113,9 +112,8 @@ def test_every_public_function_in_reach_is_mutated():
         for kind in ("max", "avg")
         for suffix in ("", "_backward")
     }
-    assert called - {"conv_matrix"} == set(
-        REACH
-    )  # conv_matrix: a plain parametrized test, not a fuzz test
+    # Conv_matrix: a plain parametrized test, not a fuzz test.
+    assert called - {"conv_matrix"} == set(REACH)
 
 
 @pytest.mark.parametrize("mutate", [always_raises, returns_zeros])

@@ -88,9 +88,10 @@ def test_sequential_composes_layers_and_collects_params(rng):
         model
     ).endswith("with 235 params")
     x = rng.standard_normal((5, 1, 8, 8))
+    # BLAS may round per batch.
     np.testing.assert_allclose(
         model.predict(x, batch_size=2), model.forward(x), rtol=1e-12
-    )  # BLAS may round per batch
+    )
 
 
 def test_sequential_backward_matches_finite_differences(rng):
@@ -127,9 +128,8 @@ def test_sequential_rejects_non_layers():
 
 def test_train_learns_and_is_reproducible(rng):
     x = rng.standard_normal((60, 1, 8, 8))
-    labels = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(
-        int
-    )  # top vs bottom half
+    # Top vs bottom half.
+    labels = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(int)
     runs = []
     for _ in range(2):
         model = small_cnn()

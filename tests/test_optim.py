@@ -149,9 +149,8 @@ def test_updates_the_same_arrays_in_place(make, rng):
 def test_float32_params_stay_float32(make, rng):
     p = np.ones((2, 2), np.float32)
     opt = make([p])
-    opt.step(
-        [rng.normal(size=(2, 2))]
-    )  # float64 gradients are cast to the parameter's dtype
+    # Float64 gradients are cast to the parameter's dtype.
+    opt.step([rng.normal(size=(2, 2))])
     opt.step([np.ones((2, 2), np.float32)])
     assert p.dtype == np.float32
     assert np.all(p != 1)

@@ -97,9 +97,8 @@ def test_output_size_matches_a_naive_count_of_window_positions(h, k, s, p, d):
     else:
         (row,) = summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p, dilation=d)])
         assert row.output_shape == (1, positions, positions)
-        assert (
-            row.macs == positions * positions * k * k
-        )  # each weight once per position
+        # Each weight once per position.
+        assert row.macs == positions * positions * k * k
 
 
 # ---- summarize
@@ -310,10 +309,11 @@ def test_lenet5_matches_torch(torch):
 
 @pytest.mark.torch
 def test_alexnet_matches_torch(torch):
+    # Meta tensors: shapes and counts, no memory, no compute.
     nn, m = (
         torch.nn,
         {"device": "meta"},
-    )  # meta tensors: shapes and counts, no memory, no compute
+    )
     model = nn.Sequential(
         nn.Conv2d(3, 64, 11, stride=4, padding=2, **m),
         nn.ReLU(),

@@ -83,9 +83,8 @@ def test_max_backward_ties_go_to_first_maximum_like_torch(torch):
 
 @pytest.mark.parametrize(("size", "stride", "padding"), CASES)
 def test_backward_matches_finite_differences(rng, size, stride, padding):
-    x = (
-        rng.permutation(2 * 9 * 8).reshape(2, 1, 9, 8) / 7.0
-    )  # distinct values: max is differentiable
+    # Distinct values: max is differentiable.
+    x = rng.permutation(2 * 9 * 8).reshape(2, 1, 9, 8) / 7.0
     for forward, backward in (
         (cd.max_pool2d, cd.max_pool2d_backward),
         (cd.avg_pool2d, cd.avg_pool2d_backward),

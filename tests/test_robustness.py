@@ -53,9 +53,8 @@ def test_issue_example_conv2d_backward_with_an_inf_pixel_and_an_inf_weight():
     x = np.ones((1, 1, 3, 3))
     x[0, 0, 1, 0] = np.inf
     _, dw, _ = cd.conv2d_backward(np.ones((1, 1, 2, 2)), x, np.ones((1, 1, 2, 2)))
-    np.testing.assert_array_equal(
-        dw[0, 0], [[np.inf, 4], [np.inf, 4]]
-    )  # torch's answer
+    # Torch's answer.
+    np.testing.assert_array_equal(dw[0, 0], [[np.inf, 4], [np.inf, 4]])
     w = np.ones((1, 1, 2, 2))
     w[0, 0, 0, 1] = np.inf
     dx, _, _ = cd.conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), w)
@@ -64,12 +63,10 @@ def test_issue_example_conv2d_backward_with_an_inf_pixel_and_an_inf_weight():
     )
 
 
-@pytest.mark.parametrize(
-    "clipped", [False, True]
-)  # the padded buffer, or tap by tap over the real image
-@pytest.mark.parametrize(
-    "channels", [2, 40]
-)  # the copied-windows path and the one-product-per-tap path
+# The padded buffer, or tap by tap over the real image.
+@pytest.mark.parametrize("clipped", [False, True])
+# The copied-windows path and the one-product-per-tap path.
+@pytest.mark.parametrize("channels", [2, 40])
 @pytest.mark.parametrize(
     ("stride", "padding", "dilation"), [(1, 0, 1), (1, 1, 2), (2, 1, 1)]
 )
@@ -91,9 +88,8 @@ def test_conv2d_backward_with_inf_and_nan_matches_every_product(
         dy, x, w, stride=stride, padding=padding, dilation=dilation
     )
     want_dx, want_dw = naive_conv2d_backward(dy, x, w, stride, padding, dilation)
-    np.testing.assert_allclose(
-        dx, want_dx, rtol=1e-9, atol=1e-9
-    )  # NaN where NaN, inf where inf
+    # NaN where NaN, inf where inf.
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(dw, want_dw, rtol=1e-9, atol=1e-9)
 
 
@@ -205,9 +201,8 @@ def test_issue_example_max_pool_gradient_of_minus_inf_windows():
     dx = cd.max_pool2d_backward(
         np.ones((1, 1, 2, 2)), np.full((1, 1, 2, 2), -np.inf), 3, stride=1, padding=1
     )
-    np.testing.assert_array_equal(
-        dx[0, 0], [[4, 0], [0, 0]]
-    )  # torch's answer: all four to the first pixel
+    # Torch's answer: all four to the first pixel.
+    np.testing.assert_array_equal(dx[0, 0], [[4, 0], [0, 0]])
 
 
 @pytest.mark.parametrize(
@@ -242,9 +237,8 @@ def test_optimizers_refuse_parameters_that_share_memory(cls):
         ):
             cls(aliased)
     a = np.zeros(6)
-    cls([a[::2], a[1::2]]).step(
-        [np.ones(3), np.ones(3)]
-    )  # interleaved, but no number in common
+    # Interleaved, but no number in common.
+    cls([a[::2], a[1::2]]).step([np.ones(3), np.ones(3)])
     assert (a[::2] < 0).all() and (a[1::2] < 0).all()
 
 
@@ -452,9 +446,8 @@ POOLS = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward
 @pytest.mark.parametrize("name", POOLS)
 def test_issue_example_pooling_a_pixel_with_huge_padding(name):
     args = (np.ones((1, 1, 1, 1)),) * (2 if name.endswith("backward") else 1)
-    assert (
-        peak_bytes(getattr(cd, name), *args, 20001, padding=10000) < 2**14
-    )  # was 3.2 GB
+    # Was 3.2 GB.
+    assert peak_bytes(getattr(cd, name), *args, 20001, padding=10000) < 2**14
 
 
 @pytest.mark.parametrize("name", POOLS)
@@ -500,9 +493,8 @@ def test_conv2d_memory_is_a_small_multiple_of_input_and_output_plus_a_band(
 ):
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     y = cd.conv2d(x, w, **geometry)
-    band = (
-        4 * _engine.WINDOW_BLOCK_BYTES
-    )  # the copied windows of one band and its product
+    # The copied windows of one band and its product.
+    band = 4 * _engine.WINDOW_BLOCK_BYTES
     assert (
         peak_bytes(cd.conv2d, x, w, **geometry)
         < 4 * (x.nbytes + w.nbytes + y.nbytes) + band
@@ -533,9 +525,8 @@ def test_locally_connected_memory_is_a_small_multiple_of_input_and_output_plus_a
     ho, wo = cd.conv_output_shape(*x_shape[2:], kernel, kernel, **geometry)
     w = rng.standard_normal((ho, wo, 2, x_shape[1], kernel, kernel))
     y = cd.locally_connected2d(x, w, **geometry)
-    band = (
-        4 * layers.LOCAL_BLOCK_ELEMENTS * 8
-    )  # one group's windows, their gradient and products
+    # One group's windows, their gradient and products.
+    band = 4 * layers.LOCAL_BLOCK_ELEMENTS * 8
     budget = 4 * (x.nbytes + w.nbytes + y.nbytes) + band
     assert peak_bytes(cd.locally_connected2d, x, w, **geometry) < budget
     assert (
@@ -546,17 +537,15 @@ def test_locally_connected_memory_is_a_small_multiple_of_input_and_output_plus_a
 
 def test_locally_connected_in_groups_of_images_equals_all_at_once(rng, monkeypatch):
     x, dy = rng.standard_normal((7, 2, 6, 5)), rng.standard_normal((7, 3, 6, 3))
-    w = rng.standard_normal(
-        (6, 3, 3, 2, 3, 3)
-    )  # (H_out, W_out) = (6, 3) with padding 1, stride (1, 2)
+    # (H_out, W_out) = (6, 3) with padding 1, stride (1, 2)
+    w = rng.standard_normal((6, 3, 3, 2, 3, 3))
     whole = (
         cd.locally_connected2d(x, w, padding=1, stride=(1, 2)),
         *cd.locally_connected2d_backward(dy, x, w, padding=1, stride=(1, 2)),
     )
     per_image = 2 * 6 * 3 * 9  # C·H_out·W_out·KH·KW
-    monkeypatch.setattr(
-        layers, "LOCAL_BLOCK_ELEMENTS", 2 * per_image
-    )  # two images a group: 2, 2, 2, 1
+    # Two images a group: 2, 2, 2, 1.
+    monkeypatch.setattr(layers, "LOCAL_BLOCK_ELEMENTS", 2 * per_image)
     assert len(layers._image_groups(7, per_image)) == 4
     grouped = (
         cd.locally_connected2d(x, w, padding=1, stride=(1, 2)),
@@ -600,9 +589,8 @@ def test_conv2d_with_a_padding_that_dwarfs_the_image_is_right(
     dx, dw, db = cd.conv2d_backward(dy, x, w, **geometry)
     want_y, want_dx, want_dw = naive_conv2d_unpadded(dy, x, w, **geometry)
     for got, want in ((y, want_y), (dx, want_dx), (dw, want_dw)):
-        np.testing.assert_allclose(
-            got, want, rtol=1e-12
-        )  # NaN where NaN, inf where inf
+        # NaN where NaN, inf where inf.
+        np.testing.assert_allclose(got, want, rtol=1e-12)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(db, dy.sum(axis=(0, 2, 3)))
 
@@ -628,9 +616,8 @@ def test_locally_connected_memory_whatever_the_padding(
     x_shape, k, stride, padding, rng
 ):
     x, w, dy = _local_case(rng, x_shape, k, stride, padding)
-    windows = (
-        x.shape[0] * w.size // w.shape[2] * x.itemsize
-    )  # one copy of every window, (N, C, H_out, W_out, KH, KW)
+    # One copy of every window, (N, C, H_out, W_out, KH, KW)
+    windows = x.shape[0] * w.size // w.shape[2] * x.itemsize
     budget = 4 * (x.nbytes + w.nbytes + 2 * dy.nbytes + windows) + 2**14
     assert (
         peak_bytes(cd.locally_connected2d, x, w, stride=stride, padding=padding)
@@ -664,9 +651,8 @@ def test_locally_connected_with_or_without_the_padded_copy(
             )
         )
     for padded, gathered in zip(*results, strict=True):
-        np.testing.assert_allclose(
-            gathered, padded, rtol=1e-12
-        )  # NaN where NaN, inf where inf
+        # NaN where NaN, inf where inf.
+        np.testing.assert_allclose(gathered, padded, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------------------
@@ -720,9 +706,10 @@ def test_outputs_too_large_to_exist_are_refused_clearly(call):
 
 
 @pytest.mark.parametrize("name", POOLS)
+# Pooling's output is never larger than its input + 1.
 def test_pooling_with_absurd_windows_is_right(
     name,
-):  # pooling's output is never larger than its input + 1
+):
     args = (np.full((1, 1, 1, 1), 2.0),) * (2 if name.endswith("backward") else 1)
     out = getattr(cd, name)(*args, 4 * 10**18 + 1, stride=1, padding=2 * 10**18)
     assert out.shape == (1, 1, 1, 1) and np.isfinite(out).all()
@@ -773,9 +760,8 @@ def test_one_thread_and_two_give_the_same_bits_with_a_multithreaded_blas(
     )
     monkeypatch.setattr(_engine, "PARALLEL_FLOPS", 0)
     results = []
-    with threadpool_limits(
-        2, user_api="blas"
-    ):  # THREADS = 1 used to leave the BLAS on two threads
+    # THREADS = 1 used to leave the BLAS on two threads.
+    with threadpool_limits(2, user_api="blas"):
         for threads in (1, 2):
             monkeypatch.setattr(_engine, "THREADS", threads)
             results.append(

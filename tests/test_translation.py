@@ -90,9 +90,8 @@ def test_shift_dtype_and_batch_axes():
     y = shift(x, 0, 1)
     np.testing.assert_array_equal(y[..., 1], x[..., 0])
     np.testing.assert_array_equal(y[..., 0], 0)
-    assert (
-        shift(np.int64(3) * np.ones((2, 2)), np.int64(1), 0)[1, 0] == 3
-    )  # numpy ints are ints
+    # Numpy ints are ints.
+    assert shift(np.int64(3) * np.ones((2, 2)), np.int64(1), 0)[1, 0] == 3
 
 
 # ---- equivariance
@@ -115,9 +114,8 @@ def test_zero_padded_conv_differs_only_near_the_border(rng):
     x, k = rng.uniform(1, 2, (10, 10)), rng.uniform(1, 2, (3, 3))
     f = zero_padded_conv(k)
     assert equivariance_error(f, x, 2, 1) > 0.5
-    assert (
-        equivariance_error(f, x, 2, 1, crop=1) > 0.5
-    )  # the shifted-in zeros still show in row 1
+    # The shifted-in zeros still show in row 1.
+    assert equivariance_error(f, x, 2, 1, crop=1) > 0.5
     assert equivariance_error(f, x, 2, 1, crop=3) < 1e-12  # |shift| + kernel radius
     assert equivariance_error(f, x, 0, 0) == 0.0
 
