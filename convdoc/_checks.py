@@ -23,6 +23,7 @@ __all__ = [
     "check_float_dtype",
     "check_positive_int",
     "check_rng",
+    "is_number",
     "output_shape",
     "result_dtype",
 ]
@@ -116,6 +117,19 @@ def result_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.dtype(np.float64)
 
 
+def is_number(value, *, integer: bool = False) -> bool:
+    """Whether ``value`` is a real number (an integer if ``integer``) and not a bool:
+    ``True`` is an int to Python, never a size, a seed or a rate here.
+
+    Examples
+    --------
+    >>> is_number(3, integer=True), is_number(2.5, integer=True), is_number(True)
+    (True, False, False)
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    return isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
+
+
 def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
     """Return ``value`` (an int or a pair of ints) as ``(rows, columns)``, each >=
     ``minimum``.
@@ -143,7 +157,7 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
         )
     out = []
     for item in items:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
+        if not is_number(item, integer=True):
             raise TypeError(f"`{name}` must be an int or a pair of ints; got {value!r}")
         if item < minimum:
             rule = "positive" if minimum == 1 else f">= {minimum}"
@@ -160,7 +174,7 @@ def check_positive_int(value, name: str) -> int:
     >>> check_positive_int(3, "units")
     3
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if not is_number(value, integer=True):
         raise TypeError(
             f"`{name}` must be a positive int; got {value!r} ({type(value).__name__})"
         )
@@ -191,7 +205,7 @@ def check_rng(value, name: str = "rng"):
     raise."""
     if isinstance(value, np.random.Generator):
         return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if not is_number(value, integer=True):
         raise TypeError(
             f"`{name}` must be an int seed or a numpy.random.Generator; got {value!r} "
             f"({type(value).__name__})"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_float_dtype, check_rng
+from ._checks import check_bool, check_float_dtype, check_positive_int, check_rng
 
-__all__ = ["Layer", "he_normal"]
+__all__ = ["Layer", "check_channels", "he_normal", "short_pair"]
 
 
 def he_normal(rng, shape, fan_in, dtype):
@@ -22,6 +22,24 @@ def he_normal(rng, shape, fan_in, dtype):
     return (
         np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)
     ).astype(dtype)
+
+
+def check_channels(in_channels, out_channels, bias) -> tuple[int, int, bool]:
+    """``(C, F, bias)`` of a layer with channels, checked: two positive ints, a bool."""
+    c = check_positive_int(in_channels, "in_channels")
+    f = check_positive_int(out_channels, "out_channels")
+    return c, f, check_bool(bias, "bias")
+
+
+def short_pair(pair):
+    """A ``(rows, columns)`` pair as a layer's repr shows it: one number if they agree.
+
+    Examples
+    --------
+    >>> short_pair((2, 2)), short_pair((1, 3))
+    (2, (1, 3))
+    """
+    return pair[0] if pair[0] == pair[1] else pair
 
 
 class Layer:

@@ -15,11 +15,10 @@ evaluated at ``z``, which the layer classes multiply by the incoming gradient.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._checks import as_real_array, result_dtype
+from ._checks import as_real_array, is_number, result_dtype
 from ._layer import Layer
 
 __all__ = [
@@ -100,7 +99,7 @@ def _check_slope_offset(a, b) -> tuple[float, float]:
         (a, "a", "a finite nonzero real number"),
         (b, "b", "a finite real number"),
     ):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if not is_number(value):
             raise TypeError(
                 f"`{name}` must be {rule}; got {value!r} ({type(value).__name__})"
             )

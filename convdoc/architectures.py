@@ -68,6 +68,18 @@ def _projection(in_channels: int, out_channels: int, stride) -> tuple:
     return (ConvSpec(out_channels, 1, stride=stride, bias=False), BatchNormSpec())
 
 
+class _Block:
+    """The checks every block with a channel count, a stride (and an expansion) makes
+    at construction: the count is its first field."""
+
+    def __post_init__(self):
+        count = next(iter(self.__dataclass_fields__))  # filters, or width
+        check_positive_int(getattr(self, count), count)
+        as_pair(self.stride, "stride", minimum=1)
+        if hasattr(self, "expansion"):
+            check_positive_int(self.expansion, "expansion")
+
+
 @dataclass(frozen=True)
 class ResidualSpec:
     """Any residual block: ``body(x) + shortcut(x)``; an empty `shortcut` is the
@@ -94,7 +106,7 @@ class ResidualSpec:
 
 
 @dataclass(frozen=True)
-class BasicBlockSpec:
+class BasicBlockSpec(_Block):
     """ResNet's basic block: two 3×3 convolutions with batch norm, and a shortcut.
 
     The first convolution has the `stride`; the shortcut is the identity unless the
@@ -113,10 +125,6 @@ class BasicBlockSpec:
     filters: int
     stride: int | tuple[int, int] = 1
 
-    def __post_init__(self):
-        check_positive_int(self.filters, "filters")
-        as_pair(self.stride, "stride", minimum=1)
-
     def branches(self, in_channels: int) -> tuple[tuple, tuple]:
         body = (
             ConvSpec(self.filters, 3, stride=self.stride, padding=1, bias=False),
@@ -128,7 +136,7 @@ class BasicBlockSpec:
 
 
 @dataclass(frozen=True)
-class BottleneckSpec:
+class BottleneckSpec(_Block):
     """ResNet's bottleneck: 1×1 down to `width`, 3×3 (with the `stride`), 1×1 up to
     ``width·expansion`` channels, each with batch norm; shortcut
     as :class:`BasicBlockSpec`.
@@ -146,11 +154,6 @@ class BottleneckSpec:
     stride: int | tuple[int, int] = 1
     expansion: int = 4
 
-    def __post_init__(self):
-        check_positive_int(self.width, "width")
-        as_pair(self.stride, "stride", minimum=1)
-        check_positive_int(self.expansion, "expansion")
-
     def branches(self, in_channels: int) -> tuple[tuple, tuple]:
         out = self.width * self.expansion
         body = (
@@ -165,7 +168,7 @@ class BottleneckSpec:
 
 
 @dataclass(frozen=True)
-class InvertedResidualSpec:
+class InvertedResidualSpec(_Block):
     """MobileNetV2's block: 1×1 up to ``C·expansion`` channels, a depthwise 3×3 (with
     the `stride`), 1×1 down to `filters`, each with batch norm.
 
@@ -183,11 +186,6 @@ class InvertedResidualSpec:
     filters: int
     stride: int | tuple[int, int] = 1
     expansion: int = 6
-
-    def __post_init__(self):
-        check_positive_int(self.filters, "filters")
-        as_pair(self.stride, "stride", minimum=1)
-        check_positive_int(self.expansion, "expansion")
 
     def branches(self, in_channels: int) -> tuple[tuple, tuple | None]:
         hidden = in_channels * self.expansion
@@ -278,26 +276,7 @@ VGG16 = Architecture(
     (3, 224, 224),
     (
         *_vgg(
-            [
-                64,
-                64,
-                "M",
-                128,
-                128,
-                "M",
-                256,
-                256,
-                256,
-                "M",
-                512,
-                512,
-                512,
-                "M",
-                512,
-                512,
-                512,
-                "M",
-            ]
+            [64, 64, "M", 128, 128, "M", 256, 256, 256, "M"] + [512, 512, 512, "M"] * 2
         ),
         AdaptiveAvgPoolSpec(7),
         FlattenSpec(),

@@ -9,14 +9,13 @@ it.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ._checks import (
     as_pair,
     as_real_array,
     check_positive_int,
+    is_number,
     output_shape,
     result_dtype,
 )
@@ -103,10 +102,7 @@ def _layer(spec, i: int) -> tuple[int, int, int, int]:
             f"{where} must be a tuple (kernel, stride[, dilation[, padding]]); got "
             f"{spec!r}"
         )
-    if any(
-        isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral)
-        for v in spec
-    ):
+    if any(not is_number(v, integer=True) for v in spec):
         raise TypeError(
             f"{where} must hold ints (kernel, stride[, dilation[, padding]]); got "
             f"{spec!r}"

@@ -18,11 +18,10 @@ from ._checks import (
     as_real_array,
     as_shaped,
     check_allocatable,
-    check_bool,
     check_positive_int,
     output_shape,
 )
-from ._layer import Layer, he_normal
+from ._layer import Layer, check_channels, he_normal, short_pair
 
 __all__ = [
     "Conv2d",
@@ -362,11 +361,7 @@ class Conv2d(Layer):
         rng=0,
         dtype=np.float64,
     ):
-        c, f = (
-            check_positive_int(in_channels, "in_channels"),
-            check_positive_int(out_channels, "out_channels"),
-        )
-        bias = check_bool(bias, "bias")
+        c, f, bias = check_channels(in_channels, out_channels, bias)
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = as_pair(stride, "stride", minimum=1)
         self.padding = as_pair(padding, "padding", minimum=0)
@@ -394,7 +389,7 @@ class Conv2d(Layer):
     def __repr__(self):
         f, c, kh, kw = self.weight.shape
         extras = "".join(
-            f", {name} {v[0] if v[0] == v[1] else v}"
+            f", {name} {short_pair(v)}"
             for name, v, default in (
                 ("stride", self.stride, 1),
                 ("padding", self.padding, 0),

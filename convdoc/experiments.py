@@ -9,12 +9,11 @@ confidence interval.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._checks import as_real_array
+from ._checks import as_real_array, is_number
 from .network import train
 from .optim import Adam
 
@@ -91,11 +90,7 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
             "`values` must hold at least two finite numbers (one per seed); got "
             f"{values!r}"
         )
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, numbers.Real)
-        or not 0 < confidence < 1
-    ):
+    if not is_number(confidence) or not 0 < confidence < 1:
         raise ValueError(
             f"`confidence` must be a number in (0, 1), e.g. 0.95; got {confidence!r}"
         )

@@ -20,7 +20,7 @@ from ._checks import (
     output_shape,
     result_dtype,
 )
-from ._layer import Layer, he_normal
+from ._layer import Layer, check_channels, he_normal
 from ._windows import dwarfed, fold, gather, pad, scatter, unpad, windows
 
 __all__ = [
@@ -345,11 +345,7 @@ class LocallyConnected2d(Layer):
         rng=0,
         dtype=np.float64,
     ):
-        c, f = (
-            check_positive_int(in_channels, "in_channels"),
-            check_positive_int(out_channels, "out_channels"),
-        )
-        bias = check_bool(bias, "bias")
+        c, f, bias = check_channels(in_channels, out_channels, bias)
         h, w = as_pair(input_size, "input_size", minimum=1)
         kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride, self.padding = (

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 
 import numpy as np
 
-from ._checks import as_real_array
+from ._checks import as_real_array, is_number
 
 __all__ = ["Adam", "GradientDescent"]
 
@@ -74,7 +73,7 @@ def _overlap(a, b) -> bool:
 
 
 def _check_number(value, name: str, rule: str, ok) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise TypeError(
             f"`{name}` must be a real number {rule}; got {value!r} "
             f"({type(value).__name__})"

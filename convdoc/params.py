@@ -263,8 +263,8 @@ class LocallyConnectedSpec:
 
 @dataclass(frozen=True)
 @_spatial
-class MaxPoolSpec:
-    """Max pooling over `size` windows; `stride` defaults to `size` (0 parameters)."""
+class _PoolSpec:
+    """A pooling window: `size`, `stride` (`size` if None) and `padding`."""
 
     size: int | tuple[int, int]
     stride: int | tuple[int, int] | None = None
@@ -272,13 +272,13 @@ class MaxPoolSpec:
 
 
 @dataclass(frozen=True)
-@_spatial
-class AvgPoolSpec:
-    """Average pooling of `size` windows (no parameters); `stride` defaults to size."""
+class MaxPoolSpec(_PoolSpec):
+    """Max pooling over `size` windows; `stride` defaults to `size` (0 parameters)."""
 
-    size: int | tuple[int, int]
-    stride: int | tuple[int, int] | None = None
-    padding: int | tuple[int, int] = 0
+
+@dataclass(frozen=True)
+class AvgPoolSpec(_PoolSpec):
+    """Average pooling of `size` windows (no parameters); `stride` defaults to size."""
 
 
 @dataclass(frozen=True)

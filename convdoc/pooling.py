@@ -18,7 +18,7 @@ from ._checks import (
     output_shape,
     result_dtype,
 )
-from ._layer import Layer
+from ._layer import Layer, short_pair
 from ._windows import taps
 
 __all__ = [
@@ -210,10 +210,8 @@ def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
 
     Examples
     --------
-    >>> x = np.arange(16).reshape(1, 1, 4, 4)
-    >>> avg_pool2d(x, 2)
-    array([[[[ 2.5,  4.5],
-             [10.5, 12.5]]]])
+    >>> avg_pool2d(np.arange(8).reshape(1, 1, 2, 4), 2)  # rows 0 1 2 3 and 4 5 6 7
+    array([[[[2.5, 4.5]]]])
     """
     x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
     y = _pool_axis(_pool_axis(x, 3, kw, sw, pw, wo, "sum"), 2, kh, sh, ph, ho, "sum")
@@ -270,12 +268,13 @@ class _Pool(Layer):
         )
 
     def __repr__(self):
-        def short(pair):
-            return pair[0] if pair[0] == pair[1] else pair
-
-        extra = "" if self.stride == self.size else f", stride={short(self.stride)}"
-        extra += "" if self.padding == (0, 0) else f", padding={short(self.padding)}"
-        return f"{type(self).__name__}({short(self.size)}{extra})"
+        extra = (
+            "" if self.stride == self.size else f", stride={short_pair(self.stride)}"
+        )
+        extra += (
+            "" if self.padding == (0, 0) else f", padding={short_pair(self.padding)}"
+        )
+        return f"{type(self).__name__}({short_pair(self.size)}{extra})"
 
 
 class MaxPool2d(_Pool):

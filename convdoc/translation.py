@@ -6,11 +6,9 @@ A map ``f`` is *equivariant* to shifts when shifting the input shifts the output
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_real_array, result_dtype
+from ._checks import as_real_array, is_number, result_dtype
 
 __all__ = ["equivariance_error", "shift"]
 
@@ -18,7 +16,7 @@ _MODES = ("zero", "circular")
 
 
 def _check_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if not is_number(value, integer=True):
         raise TypeError(
             f"`{name}` must be an int (a number of pixels); got {value!r} "
             f"({type(value).__name__})"
@@ -150,7 +148,7 @@ def equivariance_error(
     if not callable(f):
         raise TypeError(f"`f` must be callable; got {type(f).__name__}")
     arr = as_real_array(x, "x")
-    if isinstance(crop, (bool, np.bool_)) or not isinstance(crop, numbers.Integral):
+    if not is_number(crop, integer=True):
         raise TypeError(
             f"`crop` must be an int (pixels per border); got {crop!r} "
             f"({type(crop).__name__})"

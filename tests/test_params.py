@@ -345,26 +345,13 @@ def test_alexnet_matches_torch(torch):
 def test_vgg16_matches_torch(torch):
     nn, m = torch.nn, {"device": "meta"}
     layers, c = [], 3
-    for v in [
-        64,
-        64,
-        "M",
-        128,
-        128,
-        "M",
-        256,
-        256,
-        256,
-        "M",
+    config_d = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M"] + [
         512,
         512,
         512,
         "M",
-        512,
-        512,
-        512,
-        "M",
-    ]:
+    ] * 2
+    for v in config_d:
         if v == "M":
             layers.append(nn.MaxPool2d(2, 2))
         else:
