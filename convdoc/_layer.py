@@ -12,7 +12,7 @@ import numpy as np
 
 from ._checks import check_bool, check_float_dtype, check_positive_int, check_rng
 
-__all__ = ["Layer", "check_channels", "he_normal", "short_pair"]
+__all__ = ["Layer", "check_channels", "he_normal", "share_docstrings", "short_pair"]
 
 
 def he_normal(rng, shape, fan_in, dtype):
@@ -42,8 +42,69 @@ def short_pair(pair):
     return pair[0] if pair[0] == pair[1] else pair
 
 
+def share_docstrings(cls, base, names):
+    """Give `cls`'s methods `names` that have no docstring the ones of `base`.
+
+    What the API pages show and numpydoc validates is then written once, on the base
+    class, for every subclass that overrides the method.
+    """
+    for name in names:
+        method = vars(cls).get(name)
+        if method is not None and method.__doc__ is None:
+            method.__doc__ = getattr(base, name).__doc__
+
+
 class Layer:
     """Base of the layer classes: parameter bookkeeping and the forward cache."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        share_docstrings(cls, Layer, ("forward", "backward"))
+
+    def forward(self, x):
+        """The layer applied to a batch; the input is kept for `backward`.
+
+        Parameters
+        ----------
+        x : array_like
+            A batch, first axis N: ``(N, C, H, W)`` for image layers, ``(N, D)`` for
+            dense ones.
+
+        Returns
+        -------
+        ndarray
+            The layer's output for every example of the batch.
+
+        Examples
+        --------
+        >>> from convdoc import Dense
+        >>> Dense(3, 2).forward(np.ones((4, 3))).shape
+        (4, 2)
+        """
+        raise NotImplementedError
+
+    def backward(self, dy):
+        """Fill `grads` for the last `forward` input and return its gradient.
+
+        Parameters
+        ----------
+        dy : array_like
+            Gradient of the loss with respect to the last `forward` output (its shape).
+
+        Returns
+        -------
+        ndarray
+            ``dx``, the gradient with respect to the last `forward` input (its shape).
+
+        Examples
+        --------
+        >>> from convdoc import Dense
+        >>> layer = Dense(3, 2)
+        >>> y = layer.forward(np.ones((4, 3)))
+        >>> layer.backward(np.ones((4, 2))).shape, layer.grads[1]  # db: 4 ones each
+        ((4, 3), array([4., 4.]))
+        """
+        raise NotImplementedError
 
     def _set_params(self, *arrays):
         """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed

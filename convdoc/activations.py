@@ -82,8 +82,19 @@ def relu(z) -> np.ndarray:
 
 
 def relu_grad(z) -> np.ndarray:
-    """Derivative of `relu`: 0 where ``z <= 0``, else 1 (0 at ``z = 0`` and 1 at NaN,
-    like PyTorch).
+    """Derivative of `relu`: 0 where ``z <= 0``, else 1.
+
+    As in PyTorch, 0 at ``z = 0`` and 1 at NaN.
+
+    Parameters
+    ----------
+    z : array_like
+        The input `relu` was applied to.
+
+    Returns
+    -------
+    ndarray
+        Zeros and ones in the shape of `z`.
 
     Examples
     --------
@@ -178,11 +189,24 @@ def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
 
 
 def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
-    """Derivative of `sigmoid` with respect to `z`: ``a · σ(t) (1 - σ(t))``, ``t = a
-    (z - b)``.
+    """Derivative of `sigmoid` with respect to `z`: ``a · σ(t) (1 - σ(t))``.
+
+    Here ``t = a (z - b)``.
 
     Computed as ``a · e / (1 + e)²`` with ``e = exp(-|t|)``, stable for any `z`.
-    Parameters, returns and errors as `sigmoid`.
+    Errors as `sigmoid`.
+
+    Parameters
+    ----------
+    z : array_like
+        The input `sigmoid` was applied to.
+    a, b : float, default 1.0 and 0.0
+        The slope and offset given to `sigmoid`.
+
+    Returns
+    -------
+    ndarray
+        The slope of the sigmoid at each `z`, between 0 and ``a / 4``.
 
     Examples
     --------
@@ -198,6 +222,16 @@ def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
 def square(z) -> np.ndarray:
     """``z²``: responds to strong values of either sign (an "energy" detector).
 
+    Parameters
+    ----------
+    z : array_like
+        Real numbers, any shape.
+
+    Returns
+    -------
+    ndarray
+        Each element squared (float32 stays float32; integers give float64).
+
     Examples
     --------
     >>> square([-3, 0, 2])
@@ -212,6 +246,16 @@ def square(z) -> np.ndarray:
 def square_grad(z) -> np.ndarray:
     """Derivative of `square`: ``2z``.
 
+    Parameters
+    ----------
+    z : array_like
+        Where to take the slope of `square`.
+
+    Returns
+    -------
+    ndarray
+        Twice `z`.
+
     Examples
     --------
     >>> square_grad([-3, 0, 2])
@@ -224,6 +268,16 @@ def square_grad(z) -> np.ndarray:
 def absolute(z) -> np.ndarray:
     """``|z|``: like `square`, even in `z`, but grows linearly.
 
+    Parameters
+    ----------
+    z : array_like
+        Real values of any shape.
+
+    Returns
+    -------
+    ndarray
+        The magnitude of each value, as floats.
+
     Examples
     --------
     >>> absolute([-3, 0, 2])
@@ -234,6 +288,16 @@ def absolute(z) -> np.ndarray:
 
 def absolute_grad(z) -> np.ndarray:
     """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0`` and at NaN, like PyTorch).
+
+    Parameters
+    ----------
+    z : array_like
+        Where to take the slope of `absolute`.
+
+    Returns
+    -------
+    ndarray
+        -1, 0 or 1 for each element.
 
     Examples
     --------
@@ -297,20 +361,40 @@ class ReLU(_Elementwise):
 
 
 class Square(_Elementwise):
-    """`square` as a layer (0 parameters); backward multiplies by ``2x``."""
+    """`square` as a layer (0 parameters); backward multiplies by ``2x``.
+
+    Examples
+    --------
+    >>> layer = Square()
+    >>> layer.forward(np.array([-3.0, 2.0])), layer.backward(np.ones(2))
+    (array([9., 4.]), array([-6.,  4.]))
+    """
 
     _f, _df = staticmethod(square), staticmethod(square_grad)
 
 
 class Absolute(_Elementwise):
-    """`absolute` as a layer (0 parameters); backward multiplies by ``sign(x)``."""
+    """`absolute` as a layer (0 parameters); backward multiplies by ``sign(x)``.
+
+    Examples
+    --------
+    >>> layer = Absolute()
+    >>> layer.forward(np.array([-3.0, 2.0])), layer.backward(np.full(2, 5.0))
+    (array([3., 2.]), array([-5.,  5.]))
+    """
 
     _f, _df = staticmethod(absolute), staticmethod(absolute_grad)
 
 
 class Sigmoid(_Elementwise):
-    """`sigmoid` with slope `a` and offset `b` as a layer (0 parameters: `a`, `b` are
-    fixed).
+    """`sigmoid` with slope `a` and offset `b` as a layer (0 parameters).
+
+    `a` and `b` are fixed, not learned.
+
+    Parameters
+    ----------
+    a, b : float, default 1.0 and 0.0
+        Slope and offset of ``σ(a·(z - b))``, as in `sigmoid`.
 
     Examples
     --------

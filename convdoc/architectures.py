@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._checks import as_pair, check_positive_int
+from ._layer import share_docstrings
 from .params import (
     AdaptiveAvgPoolSpec,
     BatchNormSpec,
@@ -72,6 +73,34 @@ class _Block:
     """The checks every block with a channel count, a stride (and an expansion) makes
     at construction: the count is its first field."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        share_docstrings(cls, _Block, ("branches",))
+
+    def branches(self, in_channels: int) -> tuple[tuple, tuple | None]:
+        """The block's layers for an input of `in_channels` channels.
+
+        Parameters
+        ----------
+        in_channels : int
+            Channels of the block's input: the shortcut projects them if they differ
+            from the output's.
+
+        Returns
+        -------
+        body : tuple of layer specs
+            The main branch.
+        shortcut : tuple of layer specs or None
+            Added to the body's output: ``()`` is the identity, None no skip at all.
+
+        Examples
+        --------
+        >>> body, shortcut = BottleneckSpec(64, stride=2).branches(64)
+        >>> len(body), shortcut[0].stride  # a strided 1×1 projection
+        (6, 2)
+        """
+        raise NotImplementedError
+
     def __post_init__(self):
         count = next(iter(self.__dataclass_fields__))  # filters, or width
         check_positive_int(getattr(self, count), count)
@@ -82,8 +111,16 @@ class _Block:
 
 @dataclass(frozen=True)
 class ResidualSpec:
-    """Any residual block: ``body(x) + shortcut(x)``; an empty `shortcut` is the
-    identity.
+    """Any residual block: ``body(x) + shortcut(x)``.
+
+    An empty `shortcut` is the identity.
+
+    Parameters
+    ----------
+    body : tuple of layer specs
+        The main branch, at least one layer.
+    shortcut : tuple of layer specs, default ()
+        The branch added to the body's output; empty: the identity.
 
     Examples
     --------
@@ -102,6 +139,25 @@ class ResidualSpec:
         )
 
     def branches(self, in_channels: int) -> tuple[tuple, tuple]:
+        """The block's two branches, whatever `in_channels`.
+
+        Parameters
+        ----------
+        in_channels : int
+            Channels of the block's input (unused: the specs are given).
+
+        Returns
+        -------
+        body : tuple of layer specs
+            As given.
+        shortcut : tuple of layer specs
+            As given.
+
+        Examples
+        --------
+        >>> ResidualSpec((ConvSpec(8, 3, padding=1),)).branches(8)[1]
+        ()
+        """
         return self.body, self.shortcut
 
 
@@ -112,6 +168,13 @@ class BasicBlockSpec(_Block):
     The first convolution has the `stride`; the shortcut is the identity unless the
     stride or the channel count changes, when it is a 1×1 convolution with that stride
     (and BN).
+
+    Parameters
+    ----------
+    filters : int
+        Output channels of both convolutions.
+    stride : int or (int, int), default 1
+        Of the first convolution (and the projection).
 
     Examples
     --------
@@ -137,9 +200,19 @@ class BasicBlockSpec(_Block):
 
 @dataclass(frozen=True)
 class BottleneckSpec(_Block):
-    """ResNet's bottleneck: 1×1 down to `width`, 3×3 (with the `stride`), 1×1 up to
-    ``width·expansion`` channels, each with batch norm; shortcut
-    as :class:`BasicBlockSpec`.
+    """ResNet's bottleneck block: three convolutions, each with batch norm.
+
+    A 1×1 down to `width`, a 3×3 (with the `stride`), a 1×1 up to ``width·expansion``
+    channels; the shortcut as :class:`BasicBlockSpec`.
+
+    Parameters
+    ----------
+    width : int
+        Channels of the 3×3 convolution.
+    stride : int or (int, int), default 1
+        Of the 3×3 convolution and of the projection.
+    expansion : int, default 4
+        The output has ``width·expansion`` channels.
 
     Examples
     --------
@@ -169,12 +242,23 @@ class BottleneckSpec(_Block):
 
 @dataclass(frozen=True)
 class InvertedResidualSpec(_Block):
-    """MobileNetV2's block: 1×1 up to ``C·expansion`` channels, a depthwise 3×3 (with
-    the `stride`), 1×1 down to `filters`, each with batch norm.
+    """MobileNetV2's inverted residual block: three convolutions with batch norm.
+
+    A 1×1 up to ``C·expansion`` channels, a depthwise 3×3 (with the `stride`), a 1×1
+    down to `filters`.
 
     The identity shortcut is added only when the shapes match (stride 1, ``C ==
     filters``); otherwise the block has no skip connection. With ``expansion=1`` the
     first 1×1 is left out.
+
+    Parameters
+    ----------
+    filters : int
+        Output channels.
+    stride : int or (int, int), default 1
+        Of the depthwise 3×3.
+    expansion : int, default 6
+        The hidden layer has ``C·expansion`` channels.
 
     Examples
     --------
@@ -212,7 +296,23 @@ class InvertedResidualSpec(_Block):
 
 @dataclass(frozen=True)
 class Architecture:
-    """A named network: its input shape ``(C, H, W)`` and its layer specs (a tuple)."""
+    """A named network: its input shape ``(C, H, W)`` and its layer specs (a tuple).
+
+    Parameters
+    ----------
+    name : str
+        How tables and figures name it.
+    input_shape : tuple
+        ``(C, H, W)`` of one input image.
+    layers : tuple of layer specs
+        In order, blocks included.
+
+    Examples
+    --------
+    >>> net = Architecture("tiny", (1, 8, 8), (ConvSpec(4, 3), FlattenSpec()))
+    >>> [row.output_shape for row in net.summarize()]
+    [(4, 6, 6), (144,)]
+    """
 
     name: str
     input_shape: tuple
@@ -222,7 +322,23 @@ class Architecture:
         object.__setattr__(self, "layers", tuple(self.layers))
 
     def summarize(self, *, expand: bool = False) -> list[LayerSummary]:
-        """``summarize(self.input_shape, self.layers, expand=expand)``."""
+        """``summarize(self.input_shape, self.layers, expand=expand)``.
+
+        Parameters
+        ----------
+        expand : bool, default False
+            One row per layer inside the residual blocks, instead of one per block.
+
+        Returns
+        -------
+        list of LayerSummary
+            One row per layer (or block).
+
+        Examples
+        --------
+        >>> LENET5.summarize()[0]
+        LayerSummary(name='conv1', output_shape=(6, 28, 28), params=156, macs=117600)
+        """
         return summarize(self.input_shape, self.layers, expand=expand)
 
 

@@ -169,8 +169,7 @@ def receptive_field(layers) -> tuple[int, int, int]:
 
 
 def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarray:
-    """Boolean mask of the input elements that change output `out_index`, found by
-    trial.
+    """Mask of the input elements that change output `out_index`, found by trial.
 
     Parameters
     ----------
@@ -184,6 +183,7 @@ def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarr
     Returns
     -------
     ndarray of bool, shape `input_shape`
+        True at the pixels that change the output.
 
     Raises
     ------

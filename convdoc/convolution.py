@@ -54,6 +54,7 @@ def conv_output_shape(
     Returns
     -------
     tuple of int
+        ``(H_out, W_out)``, each at least 1.
 
     Raises
     ------
@@ -107,8 +108,7 @@ def _check(x, w, b, stride, padding, dilation):
 
 
 def conv2d(x, w, b=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """Batched 2-D convolution (cross-correlation), the semantics of
-    ``torch.nn.functional.conv2d``.
+    """Batched 2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``y[n, f, r, c] = b[f] + Σ_{k,i,j} w[f, k, i, j] · x_pad[n, k, r·s + i·d, c·s +
     j·d]``.
@@ -192,15 +192,22 @@ def conv2d_backward(dy, x, w, *, stride=1, padding=0, dilation=1):
     ----------
     dy : array_like, shape (N, F, H_out, W_out)
         Gradient of the loss with respect to ``conv2d(x, w, b, ...)``.
-    x, w, stride, padding, dilation
+    x : array_like, shape (N, C, H, W)
+        The input given to `conv2d`.
+    w : array_like, shape (F, C, KH, KW)
+        The kernels given to `conv2d`.
+    stride, padding, dilation : int or (int, int)
         As given to `conv2d`.
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
+        Gradient with respect to `x`.
     dw : ndarray, shape (F, C, KH, KW)
+        Gradient with respect to `w`.
     db : ndarray, shape (F,)
-        float32 if `dy`, `x` and `w` are all float32, else float64.
+        Gradient with respect to the bias. All three are float32 if `dy`, `x` and `w`
+        are all float32, else float64.
 
     Raises
     ------
@@ -255,14 +262,16 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     Parameters
     ----------
     image : array_like, shape (H, W)
+        One channel of one image.
     kernel : array_like, shape (KH, KW)
+        The weights of the window.
     stride, padding : int or (int, int)
         Step between windows (>= 1) and zeros added on each side (>= 0).
 
     Returns
     -------
     ndarray, shape (H_out, W_out)
-        float32 if both inputs are float32, else float64.
+        The feature map: float32 if both inputs are float32, else float64.
 
     Raises
     ------
@@ -309,7 +318,21 @@ def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     """True convolution: `correlate2d` with the kernel flipped in both axes.
 
     Matches ``scipy.signal.convolve2d(image, kernel, mode="valid")`` when ``padding=0``.
-    Parameters, returns and errors as `correlate2d`.
+    Errors as `correlate2d`.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        The image, one channel.
+    kernel : array_like, shape (KH, KW)
+        The kernel, flipped before it slides.
+    stride, padding : int or (int, int)
+        As in `correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``correlate2d(image, kernel[::-1, ::-1], ...)``.
 
     Examples
     --------
@@ -322,20 +345,22 @@ def convolve2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
 
 
 class Conv2d(Layer):
-    """A convolutional layer: `out_channels` kernels of ``in_channels × kernel_size``,
-    shared.
+    """A convolutional layer: `out_channels` shared kernels of `kernel_size`.
 
     Parameters
     ----------
     in_channels, out_channels : int
         C and F.
     kernel_size : int or (int, int)
+        KH and KW (one int: a square kernel).
     stride, padding, dilation : int or (int, int)
         As in `conv2d`.
     bias : bool, default True
+        Whether the layer has one bias per filter.
     rng : numpy.random.Generator or int, default 0
         Weights are He-normal, std ``sqrt(2 / (C·KH·KW))``; biases start at zero.
     dtype : dtype, default float64
+        The floating dtype of the weights.
 
     Examples
     --------
@@ -374,12 +399,9 @@ class Conv2d(Layer):
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)
 
     def forward(self, x):
-        """``conv2d(x, weight, bias, ...)``; remembers `x` for `backward`."""
         return conv2d(self._save(x), self.weight, self.bias, **self._options())
 
     def backward(self, dy):
-        """Fill `grads` with ``(dw, db)`` and return ``dx`` for the last `forward`
-        input."""
         dx, dw, db = conv2d_backward(
             dy, self._saved_input(), self.weight, **self._options()
         )

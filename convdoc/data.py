@@ -69,8 +69,9 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
 
 
 def load_photo(size=None) -> np.ndarray:
-    """Grace Hopper's portrait in grey levels, optionally shrunk: ``(H, W)`` float64 in
-    [0, 1].
+    """Grace Hopper's portrait in grey levels, optionally shrunk.
+
+    An ``(H, W)`` float64 array in [0, 1].
 
     Parameters
     ----------
@@ -151,8 +152,9 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
-    """The 1,797 handwritten 8×8 digits: images ``(N, 1, 8, 8)`` in [0, 1] and labels
-    ``(N,)``.
+    """The 1,797 handwritten 8×8 digits of scikit-learn, as images and labels.
+
+    Images ``(N, 1, 8, 8)`` in [0, 1] and labels ``(N,)``.
 
     Returns
     -------

@@ -62,7 +62,9 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
 
     Returns
     -------
-    mean, half_width : float
+    mean : float
+        The mean of `values`.
+    half_width : float
         The interval is ``mean ± half_width`` with ``half_width = t · s / √S``, ``s``
         the sample standard deviation and ``t`` the Student-t quantile with ``S - 1``
         degrees of freedom.
@@ -124,7 +126,9 @@ def train_seeds(
     subsets : array_like of int, shape (S, n)
         Row ``s`` holds the indices of seed ``s``'s training examples.
     epochs, batch_size : int
+        As in `convdoc.train`, for every seed.
     lr : float, default 0.01
+        The learning rate of each model's Adam optimizer.
 
     Returns
     -------

@@ -62,13 +62,16 @@ def dense(x, w, b=None) -> np.ndarray:
     Parameters
     ----------
     x : array_like, shape (N, D_in)
+        N examples of D_in features.
     w : array_like, shape (D_out, D_in)
         One row of weights per output (the layout of ``torch.nn.Linear``).
     b : array_like, shape (D_out,), optional
+        One bias per output.
 
     Returns
     -------
     ndarray, shape (N, D_out)
+        The outputs: float32 if every input is float32, else float64.
 
     Notes
     -----
@@ -91,6 +94,22 @@ def dense(x, w, b=None) -> np.ndarray:
 
 def dense_backward(dy, x, w):
     """Gradients of `dense`: ``(dx, dw, db) = (dy @ w, dy.T @ x, dy.sum(0))``.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, D_out)
+        Gradient of the loss with respect to ``dense(x, w, b)``.
+    x, w : array_like
+        The input and the weights given to `dense`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D_in)
+        Gradient with respect to `x`.
+    dw : ndarray, shape (D_out, D_in)
+        Gradient with respect to `w`.
+    db : ndarray, shape (D_out,)
+        Gradient with respect to the bias.
 
     Examples
     --------
@@ -140,8 +159,7 @@ def _check_local(x, w, b, stride, padding):
 
 
 def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
-    """Locally-connected layer: a convolution whose kernel differs at every output
-    position.
+    """Locally-connected layer: a convolution with a kernel per output position.
 
     ``y[n, f, r, c] = Σ_{k,i,j} x_pad[n, k, r·s + i, c·s + j] · w[r, c, f, k, i, j] (+
     b[f, r, c])``.
@@ -149,6 +167,7 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     Parameters
     ----------
     x : array_like, shape (N, C, H, W)
+        Input images.
     w : array_like, shape (H_out, W_out, F, C, KH, KW)
         One ``(F, C, KH, KW)`` kernel bank per output position: no weight is shared.
     b : array_like, shape (F, H_out, W_out), optional
@@ -159,6 +178,7 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     Returns
     -------
     ndarray, shape (N, F, H_out, W_out)
+        The feature maps: float32 if every input is float32, else float64.
 
     Notes
     -----
@@ -221,8 +241,25 @@ def _window_rows(x, kernel, stride, padding, out_hw):
 
 
 def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
-    """Gradients of `locally_connected2d`: ``(dx, dw, db)``, shaped like ``x``, ``w``
-    and ``b``.
+    """Gradients of `locally_connected2d` with respect to its input, weights and bias.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, F, H_out, W_out)
+        Gradient of the loss with respect to the layer's output.
+    x, w : array_like
+        The input and the weights given to `locally_connected2d`.
+    stride, padding : int or (int, int)
+        As given to `locally_connected2d`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+        Gradient with respect to the input.
+    dw : ndarray, shape (H_out, W_out, F, C, KH, KW)
+        Gradient with respect to each position's kernels.
+    db : ndarray, shape (F, H_out, W_out)
+        Gradient with respect to the biases.
 
     Examples
     --------
@@ -272,8 +309,18 @@ def locally_connected2d_backward(dy, x, w, *, stride=1, padding=0):
 
 
 class Dense(Layer):
-    """A fully-connected layer with `in_features · out_features` weights (+
-    `out_features` biases).
+    """A fully-connected layer: ``in_features · out_features`` weights, and biases.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        D_in and D_out.
+    bias : bool, default True
+        Whether each output has a bias.
+    rng : numpy.random.Generator or int, default 0
+        Weights are He-normal, std ``sqrt(2 / D_in)``; biases start at zero.
+    dtype : dtype, default float64
+        The floating dtype of the weights.
 
     Examples
     --------
@@ -297,11 +344,9 @@ class Dense(Layer):
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):
-        """``dense(x, weight, bias)``; remembers `x` for `backward`."""
         return dense(self._save(x), self.weight, self.bias)
 
     def backward(self, dy):
-        """Fill `grads` and return ``dx`` for the last `forward` input."""
         dx, dw, db = dense_backward(dy, self._saved_input(), self.weight)
         self._store_grads(dw, db)
         return dx
@@ -312,19 +357,22 @@ class Dense(Layer):
 
 
 class LocallyConnected2d(Layer):
-    """A locally-connected layer: conv-like windows, one unshared kernel per output
-    position.
+    """A locally-connected layer: windows as a convolution's, a kernel per position.
 
     Parameters
     ----------
     in_channels, out_channels : int
+        C and F.
     input_size : int or (int, int)
         ``(H, W)`` of the input: unlike a convolution, the weights depend on it.
     kernel_size, stride, padding : int or (int, int)
+        The window, its step and the zeros around the input, as for `Conv2d`.
     bias : bool, default True
         One bias per output unit, ``F·H_out·W_out`` of them.
     rng : numpy.random.Generator or int, default 0
+        Seed or generator of the He-normal weights.
     dtype : dtype, default float64
+        Floating dtype of the weights and biases.
 
     Examples
     --------
@@ -360,7 +408,6 @@ class LocallyConnected2d(Layer):
         self._set_params(self.weight, self.bias)
 
     def forward(self, x):
-        """``locally_connected2d(x, weight, bias, ...)``; keeps `x` for `backward`."""
         return locally_connected2d(
             self._save(x),
             self.weight,
@@ -370,7 +417,6 @@ class LocallyConnected2d(Layer):
         )
 
     def backward(self, dy):
-        """Fill `grads` and return ``dx`` for the last `forward` input."""
         dx, dw, db = locally_connected2d_backward(
             dy,
             self._saved_input(),

@@ -16,6 +16,12 @@ __all__ = ["Sequential", "accuracy", "softmax_cross_entropy", "train"]
 class Sequential:
     """Layers applied in order; ``backward`` runs them in reverse.
 
+    Parameters
+    ----------
+    layers : list of layers
+        Objects with ``forward``, ``backward``, ``params`` and ``grads``, such as
+        `Conv2d`, `ReLU` or `Dense`; the output of each is the input of the next.
+
     Examples
     --------
     >>> from convdoc import Conv2d, Dense, Flatten, MaxPool2d, ReLU
@@ -60,18 +66,79 @@ class Sequential:
         return sum(p.size for p in self.params)
 
     def forward(self, x):
+        """Each layer's `forward`, in order.
+
+        Parameters
+        ----------
+        x : array_like
+            A batch for the first layer, first axis N.
+
+        Returns
+        -------
+        ndarray
+            The last layer's output: the logits, for a classifier.
+
+        See Also
+        --------
+        predict : The same in batches, for large inputs.
+
+        Examples
+        --------
+        >>> from convdoc import Dense, ReLU
+        >>> model = Sequential([Dense(3, 4), ReLU(), Dense(4, 2)])
+        >>> model.forward(np.ones((5, 3))).shape
+        (5, 2)
+        """
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
     def backward(self, dy):
+        """Each layer's `backward`, in reverse order: fills every layer's `grads`.
+
+        Parameters
+        ----------
+        dy : array_like
+            Gradient of the loss with respect to the last `forward` output.
+
+        Returns
+        -------
+        ndarray
+            The gradient with respect to the last `forward` input.
+
+        Examples
+        --------
+        >>> from convdoc import Dense, ReLU
+        >>> model = Sequential([Dense(3, 4), ReLU(), Dense(4, 2)])
+        >>> logits = model.forward(np.ones((5, 3)))
+        >>> model.backward(np.ones((5, 2))).shape, len(model.grads)
+        ((5, 3), 4)
+        """
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
 
     def predict(self, x, batch_size=512):
-        """Forward pass in batches (no gradients needed): the logits for every row of
-        `x`."""
+        """Forward pass in batches, without keeping inputs for a backward pass.
+
+        Parameters
+        ----------
+        x : array_like
+            Examples along the first axis.
+        batch_size : int, default 512
+            Examples per `forward` call: bounds the memory of large inputs.
+
+        Returns
+        -------
+        ndarray
+            The logits for every example of `x`, as `forward` gives them.
+
+        Examples
+        --------
+        >>> from convdoc import Dense
+        >>> Sequential([Dense(3, 2)]).predict(np.ones((1000, 3)), batch_size=300).shape
+        (1000, 2)
+        """
         x = as_real_array(x, "x")
         if x.ndim < 1:
             raise ValueError(
@@ -115,12 +182,19 @@ def _check_labels(labels, n, k, name="labels", columns="one per column of `logit
 
 
 def softmax_cross_entropy(logits, labels):
-    """Mean cross-entropy of ``softmax(logits)`` against integer labels, and its
-    gradient.
+    """Mean cross-entropy of ``softmax(logits)`` against labels, and its gradient.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, K)
+        Scores of K classes for N examples, finite.
+    labels : array_like of int, shape (N,)
+        The true class of each example, in ``0..K-1``.
 
     Returns
     -------
     loss : float
+        ``-mean(log softmax(logits)[n, labels[n]])``.
     dlogits : ndarray, shape (N, K)
         ``(softmax(logits) - onehot(labels)) / N``.
 
@@ -152,6 +226,18 @@ def softmax_cross_entropy(logits, labels):
 
 def accuracy(logits, labels) -> float:
     """Fraction of rows whose largest logit is at the true label.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, K)
+        Scores of K classes for N examples.
+    labels : array_like of int, shape (N,)
+        The true class of each example, in ``0..K-1``.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
 
     Examples
     --------
@@ -221,12 +307,31 @@ def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
 
 
 def train(model, x, y, *, optimizer, epochs, batch_size, rng=0) -> dict:
-    """Minibatch training with `softmax_cross_entropy`; returns ``{"loss": [...],
-    "accuracy": [...]}``.
+    """Minibatch training of a classifier with `softmax_cross_entropy`.
 
     Each epoch visits the examples in an order drawn from `rng` (a seed or Generator),
-    so a run is reproducible. The history holds each epoch's mean batch loss and
-    accuracy.
+    so a run is reproducible.
+
+    Parameters
+    ----------
+    model : Sequential or layer
+        Maps a batch of `x` to logits ``(N, K)``; its parameters are updated in place.
+    x : array_like
+        Examples along the first axis, finite.
+    y : array_like of int, shape (N,)
+        One label per example, in ``0..K-1``.
+    optimizer : GradientDescent or Adam
+        An optimizer built on ``model.params``.
+    epochs, batch_size : int
+        Passes over the data, and examples per step (the last batch may be smaller).
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator of the examples' order.
+
+    Returns
+    -------
+    dict
+        ``{"loss": [...], "accuracy": [...]}``: each epoch's mean batch loss and
+        training accuracy.
 
     Raises
     ------

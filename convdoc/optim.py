@@ -139,7 +139,7 @@ class GradientDescent(_Optimizer):
     lr : float, default 0.01
         Learning rate η > 0.
     momentum : float, default 0.0
-        μ in [0, 1); 0 is plain gradient descent ``p ← p − η g``.
+        The momentum μ, in [0, 1); 0 is plain gradient descent ``p ← p − η g``.
 
     Raises
     ------
@@ -178,12 +178,35 @@ class GradientDescent(_Optimizer):
         super().__init__(params, lr)
 
     def zero_state(self):
-        """Forget the velocities (the next step is plain gradient descent)."""
+        """Forget the velocities (the next step is plain gradient descent).
+
+        Examples
+        --------
+        >>> p = np.zeros(1)
+        >>> opt = GradientDescent([p], lr=0.5, momentum=0.5)
+        >>> opt.step([np.ones(1)])
+        >>> opt.zero_state()
+        >>> opt.velocity
+        [array([0.])]
+        """
         self.velocity = [np.zeros_like(p) for p in self.params] if self.momentum else []
 
     def step(self, grads):
-        """Update every array of `params` in place from `grads` (same length and
-        shapes)."""
+        """One update of every array of `params`, in place: ``p ← p − η v``.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            The gradient of each array of `params`, in order and of the same shapes
+            (e.g. ``model.grads``).
+
+        Examples
+        --------
+        >>> p = np.array([1.0, 2.0])
+        >>> GradientDescent([p], lr=0.1).step([np.array([10.0, -10.0])])
+        >>> p
+        array([0., 3.])
+        """
         grads = self._check_grads(grads)
         for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
             if self.momentum:
@@ -212,7 +235,7 @@ class Adam(_Optimizer):
     betas : (float, float), default (0.9, 0.999)
         Decay rates β₁, β₂ in [0, 1) of the running mean of ``g`` and of ``g²``.
     eps : float, default 1e-8
-        ε > 0 added to the denominator.
+        The ε > 0 added to the denominator.
 
     Raises
     ------
@@ -259,14 +282,34 @@ class Adam(_Optimizer):
         super().__init__(params, lr)
 
     def zero_state(self):
-        """Forget the running averages; restart the step count (and bias correction)."""
+        """Forget the running averages; restart the step count (and bias correction).
+
+        Examples
+        --------
+        >>> opt = Adam([np.zeros(2)])
+        >>> opt.step([np.ones(2)])
+        >>> opt.t, opt.zero_state(), opt.t
+        (1, None, 0)
+        """
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
         self.t = 0
 
     def step(self, grads):
-        """Update every array of `params` in place from `grads` (same length and
-        shapes)."""
+        """One Adam update of every array of `params`, in place; counts the step.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            One gradient per array of `params`, same order and shapes.
+
+        Examples
+        --------
+        >>> p = np.zeros(2)
+        >>> Adam([p], lr=0.5).step([np.array([0.1, -100.0])])  # any scale: a step of η
+        >>> p.round(6)
+        array([-0.5,  0.5])
+        """
         grads = self._check_grads(grads)
         (beta1, beta2), self.t = self.betas, self.t + 1
         step_size = self.lr / (1 - beta1**self.t)

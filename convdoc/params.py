@@ -49,8 +49,7 @@ def _check_bias(bias) -> bool:
 
 
 def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
-    """Parameters of a fully-connected layer: ``n_in·n_out`` weights (+ ``n_out``
-    biases).
+    """Parameters of a fully-connected layer: ``n_in·n_out`` weights and the biases.
 
     Parameters
     ----------
@@ -114,6 +113,7 @@ def conv_params(
     Returns
     -------
     int
+        ``F·(C/groups)·KH·KW`` weights, plus F biases if `bias`.
 
     Raises
     ------
@@ -182,6 +182,7 @@ def locally_connected_params(
     Returns
     -------
     int
+        ``H_out·W_out·F·C·KH·KW`` weights, plus the biases if `bias`.
 
     Raises
     ------
@@ -233,11 +234,30 @@ def _spatial(cls):
 @dataclass(frozen=True)
 @_spatial
 class ConvSpec:
-    """A convolution: `filters` kernels of size `kernel` (int or (rows, columns)),
-    shared.
+    """A convolution: `filters` shared kernels of size `kernel`.
 
     `dilation` spaces the kernel's taps; `groups` splits the channels into independent
     convolutions (``groups`` equal to the channel count: a depthwise convolution).
+
+    Parameters
+    ----------
+    filters : int
+        F, the output channels.
+    kernel : int or (int, int)
+        Kernel rows and columns.
+    stride, padding : int or (int, int), default 1 and 0
+        As in `convdoc.conv2d`.
+    bias : bool, default True
+        One bias per filter.
+    dilation : int or (int, int), default 1
+        Spacing of the kernel's taps.
+    groups : int, default 1
+        Channel groups; must divide `filters` (and the input channels).
+
+    Examples
+    --------
+    >>> summarize((3, 32, 32), [ConvSpec(6, 5)])
+    [LayerSummary(name='conv1', output_shape=(6, 28, 28), params=456, macs=352800)]
     """
 
     filters: int
@@ -252,7 +272,24 @@ class ConvSpec:
 @dataclass(frozen=True)
 @_spatial
 class LocallyConnectedSpec:
-    """Like :class:`ConvSpec`, but with a separate kernel at every output position."""
+    """Like :class:`ConvSpec`, but with a separate kernel at every output position.
+
+    Parameters
+    ----------
+    filters : int
+        Output channels.
+    kernel : int or (int, int)
+        The window, ``(KH, KW)``.
+    stride, padding : int or (int, int), default 1 and 0
+        As for a convolution.
+    bias : bool, default True
+        One bias per output unit.
+
+    Examples
+    --------
+    >>> summarize((3, 32, 32), [LocallyConnectedSpec(6, 5)])[0].params  # 784 × 456
+    357504
+    """
 
     filters: int
     kernel: int | tuple[int, int]
@@ -264,7 +301,17 @@ class LocallyConnectedSpec:
 @dataclass(frozen=True)
 @_spatial
 class _PoolSpec:
-    """A pooling window: `size`, `stride` (`size` if None) and `padding`."""
+    """A pooling window: `size`, `stride` (`size` if None) and `padding`.
+
+    Parameters
+    ----------
+    size : int or (int, int)
+        The window.
+    stride : int or (int, int), optional
+        Step between windows; `size` if None.
+    padding : int or (int, int), default 0
+        At most half the window on each side.
+    """
 
     size: int | tuple[int, int]
     stride: int | tuple[int, int] | None = None
@@ -273,18 +320,51 @@ class _PoolSpec:
 
 @dataclass(frozen=True)
 class MaxPoolSpec(_PoolSpec):
-    """Max pooling over `size` windows; `stride` defaults to `size` (0 parameters)."""
+    """Max pooling over `size` windows; `stride` defaults to `size` (0 parameters).
+
+    Parameters
+    ----------
+    size, stride, padding : int or (int, int)
+        The window, its step (`size` if None) and the padding, as in
+        `convdoc.max_pool2d`.
+
+    Examples
+    --------
+    >>> summarize((6, 28, 28), [MaxPoolSpec(2)])[0].output_shape
+    (6, 14, 14)
+    """
 
 
 @dataclass(frozen=True)
 class AvgPoolSpec(_PoolSpec):
-    """Average pooling of `size` windows (no parameters); `stride` defaults to size."""
+    """Average pooling of `size` windows (no parameters); `stride` defaults to size.
+
+    Parameters
+    ----------
+    size, stride, padding : int or (int, int)
+        As in `convdoc.avg_pool2d`.
+
+    Examples
+    --------
+    >>> summarize((6, 28, 28), [AvgPoolSpec(3, stride=2, padding=1)])[0].output_shape
+    (6, 14, 14)
+    """
 
 
 @dataclass(frozen=True)
 class AdaptiveAvgPoolSpec:
-    """Average pooling to a fixed `output_size` whatever the input size (torch
-    semantics)."""
+    """Average pooling to a fixed `output_size` whatever the input size, as torch.
+
+    Parameters
+    ----------
+    output_size : int or (int, int)
+        ``(H_out, W_out)`` of every output.
+
+    Examples
+    --------
+    >>> summarize((512, 13, 13), [AdaptiveAvgPoolSpec(7)])[0].output_shape
+    (512, 7, 7)
+    """
 
     output_size: int | tuple[int, int]
 
@@ -294,11 +374,15 @@ class AdaptiveAvgPoolSpec:
 
 @dataclass(frozen=True)
 class GlobalAvgPoolSpec:
-    """Average each channel over all its positions: ``(C, H, W)`` → ``(C, 1, 1)`` (0
-    parameters).
+    """Average of each channel: ``(C, H, W)`` → ``(C, 1, 1)``, 0 parameters.
 
     The same as ``AdaptiveAvgPoolSpec(1)``; what ResNet and MobileNetV2 put before their
     one dense layer.
+
+    Examples
+    --------
+    >>> summarize((512, 7, 7), [GlobalAvgPoolSpec()])[0].output_shape
+    (512, 1, 1)
     """
 
 
@@ -308,17 +392,41 @@ class BatchNormSpec:
 
     At inference each value costs one multiply-add; the running mean and variance are
     statistics, not parameters (PyTorch keeps them as buffers).
+
+    Examples
+    --------
+    >>> summarize((64, 56, 56), [BatchNormSpec()])[0].params
+    128
     """
 
 
 @dataclass(frozen=True)
 class FlattenSpec:
-    """Flatten ``(C, H, W)`` to ``(C·H·W,)`` (0 parameters)."""
+    """Flatten ``(C, H, W)`` to ``(C·H·W,)`` (0 parameters).
+
+    Examples
+    --------
+    >>> summarize((16, 5, 5), [FlattenSpec()])[0].output_shape
+    (400,)
+    """
 
 
 @dataclass(frozen=True)
 class DenseSpec:
-    """A fully-connected layer with `units` outputs."""
+    """A fully-connected layer with `units` outputs.
+
+    Parameters
+    ----------
+    units : int
+        Outputs of the layer.
+    bias : bool, default True
+        One bias per output.
+
+    Examples
+    --------
+    >>> summarize((400,), [DenseSpec(120)])[0].params  # 400·120 + 120
+    48120
+    """
 
     units: int
     bias: bool = True
@@ -329,11 +437,26 @@ class DenseSpec:
 
 
 class LayerSummary(NamedTuple):
-    """One row of :func:`summarize`: name, output shape, parameters and multiply-adds
-    per image.
+    """One row of :func:`summarize`: name, output shape, parameters, multiply-adds.
 
     `macs` counts the multiply-adds that involve a learned weight: a dense weight is
     used once per image, a convolution's weight once per output position.
+
+    Parameters
+    ----------
+    name : str
+        The layer's row name, e.g. ``conv1``.
+    output_shape : tuple
+        The shape it outputs for one image.
+    params : int
+        Its learned parameters.
+    macs : int, default 0
+        Its multiply-adds per image.
+
+    Examples
+    --------
+    >>> summarize((4,), [DenseSpec(3)])[0]
+    LayerSummary(name='fc1', output_shape=(3,), params=15, macs=12)
     """
 
     name: str
@@ -518,8 +641,7 @@ def _block(
 def summarize(
     input_shape: tuple, layers, *, expand: bool = False
 ) -> list[LayerSummary]:
-    """Output shape, parameter count and multiply-adds of every layer, from the specs
-    alone.
+    """Output shape, parameter count and multiply-adds of each layer, from its spec.
 
     Output sizes follow ``floor((H + 2p − d(k − 1) − 1)/s) + 1`` per axis (torch's floor
     mode; ``d`` is the dilation, 1 unless given).
@@ -584,6 +706,18 @@ def summarize(
 def total_params(summary) -> int:
     """Sum of the parameter counts of a :func:`summarize` result.
 
+    Parameters
+    ----------
+    summary : list of LayerSummary
+        Rows from :func:`summarize`.
+
+    Returns
+    -------
+    int
+        The network's parameters.
+
+    Examples
+    --------
     >>> total_params(summarize((4,), [DenseSpec(3), DenseSpec(2)]))
     23
     """
@@ -593,6 +727,18 @@ def total_params(summary) -> int:
 def total_macs(summary) -> int:
     """Sum of the multiply-adds of a :func:`summarize` result (per image).
 
+    Parameters
+    ----------
+    summary : list of LayerSummary
+        What :func:`summarize` returned.
+
+    Returns
+    -------
+    int
+        Multiply-adds per image of the whole network.
+
+    Examples
+    --------
     >>> total_macs(summarize((4,), [DenseSpec(3), DenseSpec(2)]))
     18
     """
@@ -619,8 +765,23 @@ def _share(summary, kind: str) -> float:
 def dense_share(summary) -> float:
     """Fraction of all parameters held by the dense (``fc``) layers.
 
-    Raises ``ValueError`` if the summary holds no parameters at all.
+    Parameters
+    ----------
+    summary : list of LayerSummary
+        A :func:`summarize` result.
 
+    Returns
+    -------
+    float
+        Between 0 and 1.
+
+    Raises
+    ------
+    ValueError
+        If the summary holds no parameters at all.
+
+    Examples
+    --------
     >>> specs = [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)]
     >>> rows = summarize((1, 4, 4), specs)
     >>> [row.params for row in rows], dense_share(rows)  # 8·2 + 2 of 2·9 + 18
@@ -630,13 +791,30 @@ def dense_share(summary) -> float:
 
 
 def conv_share(summary) -> float:
-    """Fraction of all parameters held by the convolutions (``conv`` rows, inside blocks
-    too).
+    """Fraction of all parameters held by the convolutions (``conv`` rows).
+
+    Inside blocks too.
 
     Summarize with ``expand=True`` to count the convolutions inside residual blocks: a
     block's own row is a ``block``, neither dense nor convolutional.
-    Raises ``ValueError`` if the summary holds no parameters at all.
 
+    Parameters
+    ----------
+    summary : list of LayerSummary
+        The rows to add up, from :func:`summarize`.
+
+    Returns
+    -------
+    float
+        The convolutions' parameters over all parameters.
+
+    Raises
+    ------
+    ValueError
+        If no row has a parameter.
+
+    Examples
+    --------
     >>> specs = [ConvSpec(2, 3, bias=False), FlattenSpec(), DenseSpec(2)]
     >>> conv_share(summarize((1, 4, 4), specs))
     0.5
@@ -645,9 +823,20 @@ def conv_share(summary) -> float:
 
 
 def summary_table(summary) -> str:
-    """A markdown table of a :func:`summarize` result, with thousands separators and a
-    total.
+    """A markdown table of a :func:`summarize` result, with a total.
 
+    Parameters
+    ----------
+    summary : list of LayerSummary
+        The :func:`summarize` rows to show.
+
+    Returns
+    -------
+    str
+        Markdown: a header, one line per row and a bold total.
+
+    Examples
+    --------
     >>> print(summary_table(summarize((3, 32, 32), [ConvSpec(6, 5)])))
     | layer | output shape | parameters |
     |:------|:-------------|-----------:|

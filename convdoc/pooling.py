@@ -135,6 +135,7 @@ def max_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
     Parameters
     ----------
     x : array_like, shape (N, C, H, W)
+        Feature maps, each pooled on its own.
     size : int or (int, int)
         Window rows and columns.
     stride : int or (int, int), optional
@@ -174,6 +175,20 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     sends its gradient to its last NaN, and a window of ``-inf`` to its first pixel in
     the image (never to the padding).
 
+    Parameters
+    ----------
+    dy : array_like, shape (N, C, H_out, W_out)
+        Gradient of the loss with respect to the pooled output.
+    x : array_like, shape (N, C, H, W)
+        The input given to `max_pool2d`.
+    size, stride, padding : int or (int, int)
+        As given to `max_pool2d`.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W)
+        ``dx``: zero except at each window's winner.
+
     Examples
     --------
     >>> x = np.array([[[[1, 3], [3, 0]]]])
@@ -199,8 +214,23 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
 
 
 def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
-    """The mean of each ``size`` window; zero padding counts in the mean (torch's
-    default).
+    """The mean of each ``size`` window; zero padding counts (torch's default).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        The maps to average, channel by channel.
+    size : int or (int, int)
+        The window, ``(KH, KW)``.
+    stride : int or (int, int), optional
+        Step between windows (default: `size`, windows that do not overlap).
+    padding : int or (int, int), default 0
+        Zeros on each side, at most ``size // 2``.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H_out, W_out)
+        Each window's mean.
 
     Notes
     -----
@@ -220,8 +250,23 @@ def avg_pool2d(x, size, *, stride=None, padding=0) -> np.ndarray:
 
 
 def avg_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
-    """Gradient of `avg_pool2d`: each window shares its ``dy`` equally among its
-    ``KH·KW`` inputs.
+    """Gradient of `avg_pool2d`: each window shares its ``dy`` among its inputs.
+
+    Each of the ``KH·KW`` pixels of a window gets an equal share.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, C, H_out, W_out)
+        Gradient of the loss with respect to the averages.
+    x : array_like, shape (N, C, H, W)
+        The input that was averaged.
+    size, stride, padding : int or (int, int)
+        As given to `avg_pool2d`.
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W)
+        ``dx``, each pixel's share of its windows' gradients.
 
     Examples
     --------
@@ -280,6 +325,15 @@ class _Pool(Layer):
 class MaxPool2d(_Pool):
     """Max-pooling layer (see `max_pool2d`).
 
+    Parameters
+    ----------
+    size : int or (int, int)
+        The pooling window.
+    stride : int or (int, int), optional
+        Step between windows; `size` if not given.
+    padding : int or (int, int), default 0
+        At most ``size // 2`` on each side.
+
     Examples
     --------
     >>> pool = MaxPool2d(2)
@@ -294,6 +348,12 @@ class MaxPool2d(_Pool):
 
 class AvgPool2d(_Pool):
     """Average-pooling layer (see `avg_pool2d`).
+
+    Parameters
+    ----------
+    size, stride, padding : int or (int, int)
+        The window, its step (`size` when None) and the zero padding, as in
+        `avg_pool2d`.
 
     Examples
     --------

@@ -49,7 +49,7 @@ def shift(x, rows: int, cols: int, *, mode: str = "zero") -> np.ndarray:
     Returns
     -------
     ndarray, same shape as `x`
-        float32 if `x` is float32, else float64.
+        The shifted array: float32 if `x` is float32, else float64.
 
     Raises
     ------
