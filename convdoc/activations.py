@@ -276,7 +276,8 @@ def absolute(z) -> np.ndarray:
     Returns
     -------
     ndarray
-        The magnitude of each value, as floats.
+        The magnitude of each value, as floats (float32 for float32 input, else
+        float64).
 
     Examples
     --------
@@ -292,7 +293,8 @@ def absolute_grad(z) -> np.ndarray:
     Parameters
     ----------
     z : array_like
-        Where to take the slope of `absolute`.
+        Where to take the slope of `absolute`, element by element (any shape,
+        real).
 
     Returns
     -------

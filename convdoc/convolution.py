@@ -1,11 +1,10 @@
-"""Convolution: the 2-D cross-correlation of the notes, batched conv2d, its gradients, a
-layer.
+"""Convolution: the notes' 2-D cross-correlation, batched conv2d, gradients, a layer.
 
 Each public function checks its arguments (shapes, channels, stride, padding, dilation),
 then makes one call to the engine, ``convdoc/_engine.py``, which computes the same sums
-fast (cache bands, raw buffers, threads). The formula as a plain loop, six nested
-``for`` statements, is ``naive_conv2d`` in ``tests/_reference.py``, which every path is
-tested against.
+fast (cache bands, raw buffers, threads). The formula as a plain loop over output
+positions and kernel taps is ``naive_conv2d`` in ``tests/_reference.py``, which every
+path is tested against.
 """
 
 from __future__ import annotations

@@ -362,7 +362,7 @@ class LocallyConnected2d(Layer):
     Parameters
     ----------
     in_channels, out_channels : int
-        C and F.
+        Channels of the input and of the output (C and F).
     input_size : int or (int, int)
         ``(H, W)`` of the input: unlike a convolution, the weights depend on it.
     kernel_size, stride, padding : int or (int, int)

@@ -768,12 +768,14 @@ def dense_share(summary) -> float:
     Parameters
     ----------
     summary : list of LayerSummary
-        A :func:`summarize` result.
+        A :func:`summarize` result; its ``fc`` rows are the dense layers (their
+        names say so).
 
     Returns
     -------
     float
-        Between 0 and 1.
+        Between 0 and 1: the ``fc`` rows' parameters over all the parameters of
+        `summary`.
 
     Raises
     ------

@@ -178,11 +178,13 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     Parameters
     ----------
     dy : array_like, shape (N, C, H_out, W_out)
-        Gradient of the loss with respect to the pooled output.
+        Gradient of the loss with respect to the pooled output: each value goes to
+        one pixel of its window.
     x : array_like, shape (N, C, H, W)
         The input given to `max_pool2d`.
     size, stride, padding : int or (int, int)
-        As given to `max_pool2d`.
+        As given to `max_pool2d`: the gradient goes back through the same
+        windows.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """numpydoc validation of the public API, with the checks the docs build enforces.
 
-The docs build (``nox -s docs``, ``-W``) fails on the same findings; this test finds them
-in seconds. The check set is read from ``docs/conf.py``, where it is written once.
+The docs build (``nox -s docs``, ``-W``) fails on the same findings; this test, in
+seconds. The check set is read from ``docs/conf.py``, where it is written once.
 """
 
 from __future__ import annotations
