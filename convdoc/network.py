@@ -52,8 +52,10 @@ class Sequential:
 
     @property
     def params(self) -> list:
-        """Every layer's parameter arrays, in order (the same objects, so optimizers
-        update them)."""
+        """Every layer's parameter arrays, in order.
+
+        The same objects, not copies: an optimizer built on them updates the model.
+        """
         return [p for layer in self.layers for p in layer.params]
 
     @property

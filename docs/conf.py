@@ -108,6 +108,13 @@ numpydoc_xref_param_type = False
 # adds something); SS05, a summary starting with a verb (the house style names what
 # a function returns: "Batched 2-D convolution", as scikit-image does).
 numpydoc_validation_checks = {"all", "ES01", "SA01", "SS05"}
+# The checks are for callables: constants (LENET5, SLIDES_SIGMOID_A, ...) and attributes
+# (LayerSummary's fields, Sequential's params and grads) are documented in a line.
+numpydoc_validation_exclude = {
+    r"^convdoc\.[A-Z][A-Z0-9_]*$",
+    r"^convdoc\.LayerSummary\.(name|output_shape|params|macs)$",
+    r"^convdoc\.Sequential\.(params|grads)$",
+}
 
 # -- Math: MathML written at build time (docs/_ext/convdoc_math.py), drawn by the browser -----
 html_math_renderer = "mathml"
