@@ -425,8 +425,8 @@ def _resnet(name: str, block, blocks_per_stage) -> Architecture:
 #: ResNet-18 as ``torchvision.models.resnet18``: basic blocks, 2 per stage.
 RESNET18 = _resnet("ResNet-18", BasicBlockSpec, (2, 2, 2, 2))
 
-# : ResNet-50 as ``torchvision.models.resnet50`` (stride on the 3×3, "v1.5"):
-# bottlenecks 3, 4, 6, 3.
+#: ResNet-50 as ``torchvision.models.resnet50`` (stride on the 3×3, "v1.5"):
+#: bottlenecks 3, 4, 6, 3.
 RESNET50 = _resnet("ResNet-50", BottleneckSpec, (3, 4, 6, 3))
 
 # (expansion, filters, blocks, stride of the first block): torchvision's

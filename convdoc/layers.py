@@ -214,9 +214,9 @@ def locally_connected2d(x, w, b=None, *, stride=1, padding=0) -> np.ndarray:
     return y
 
 
-# : Elements of window copies the locally connected layer makes at once (a group of
-# images,
-#: or one image if larger): memory stays within the input, the output and about 2 MiB.
+#: Elements of window copies the locally connected layer makes at once (a group of
+#: images, or one image if larger): memory stays within the input, the output and
+#: about 2 MiB.
 LOCAL_BLOCK_ELEMENTS = 2**18
 
 
