@@ -239,24 +239,24 @@ def forward(x, w, b, geometry):
 def _backward_band(d, windows, dwindows, dw, taps_t, weights_t, per_tap, where):
     """Add one band's kernel gradient to ``dw`` and its input gradient to ``dwindows``.
 
-    ``d`` is the band's ``dy`` as an ``(F, band)`` matrix; ``where`` selects the band
-    ``(:m, start:stop)`` of images and output rows.
+    ``d`` is the band's ``dy`` as an ``(F, band)`` matrix; ``where`` is the band's
+    ``(images, output rows)``, two slices.
     """
     c, kh, kw = windows.shape[:3]
+    m, rows = where
     if per_tap:  # many channels: one product per kernel tap
         for i in range(kh):
             for j in range(kw):
-                shifted = windows[(slice(None), i, j, *where)]
+                shifted = windows[:, i, j, m, rows]
                 dw[i, j] += d @ shifted.reshape(c, -1).T
-                back = (taps_t[i, j] @ d).reshape(shifted.shape)
-                dwindows[(slice(None), i, j, *where)] += back
+                dwindows[:, i, j, m, rows] += (taps_t[i, j] @ d).reshape(shifted.shape)
     else:  # few channels: the band's windows as one matrix (im2col)
-        band = windows[(slice(None), slice(None), slice(None), *where)]
+        band = windows[:, :, :, m, rows]
         dw += d @ band.reshape(c * kh * kw, -1).T
         back = (weights_t @ d).reshape(band.shape)
         for i in range(kh):
             for j in range(kw):
-                dwindows[(slice(None), i, j, *where)] += back[:, i, j]
+                dwindows[:, i, j, m, rows] += back[:, i, j]
 
 
 @as_torch
