@@ -18,47 +18,36 @@ array([[ 0., 30., 30.,  0.],
        [ 0., 30., 30.,  0.]])
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 
-from . import (
-    activations,
-    architectures,
-    connectivity,
-    convolution,
-    data,
-    experiments,
-    layers,
-    network,
-    optim,
-    params,
-    pooling,
-    translation,
+#: The public modules, in the order the API page lists them: each one's ``__all__`` is
+#: re-exported here, so that ``import convdoc as cd; cd.conv2d(...)`` works.
+MODULES = (
+    "convolution",
+    "layers",
+    "pooling",
+    "activations",
+    "params",
+    "architectures",
+    "connectivity",
+    "translation",
+    "optim",
+    "network",
+    "data",
+    "experiments",
 )
-from .activations import *  # noqa: F403
-from .architectures import *  # noqa: F403
-from .connectivity import *  # noqa: F403
-from .convolution import *  # noqa: F403
-from .data import *  # noqa: F403
-from .experiments import *  # noqa: F403
-from .layers import *  # noqa: F403
-from .network import *  # noqa: F403
-from .optim import *  # noqa: F403
-from .params import *  # noqa: F403
-from .pooling import *  # noqa: F403
-from .translation import *  # noqa: F403
+
+__all__ = []
+for _name in MODULES:
+    _module = _import_module(f".{_name}", __name__)
+    globals().update({name: getattr(_module, name) for name in _module.__all__})
+    __all__ += _module.__all__
+del _name, _module
 
 # The version is written once, in pyproject.toml; an installed convdoc (wheel, sdist or
 # editable) reads it back from its metadata.
 try:
     __version__ = _metadata.version("convdoc")
-except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
-
-__all__ = [
-    name
-    for module in (
-        convolution, layers, pooling, activations, params, architectures,
-        connectivity, translation, optim, network, data, experiments,
-    )
-    for name in module.__all__
-]

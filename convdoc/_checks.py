@@ -23,11 +23,15 @@ __all__ = [
     "check_float_dtype",
     "check_positive_int",
     "check_rng",
+    "is_number",
+    "output_shape",
     "result_dtype",
 ]
 
 
-def as_real_array(value, name: str, ndim: int | None = None, layout: str = "") -> np.ndarray:
+def as_real_array(
+    value, name: str, ndim: int | None = None, layout: str = ""
+) -> np.ndarray:
     """Return ``value`` as a non-empty real numeric array, or raise.
 
     Parameters
@@ -51,12 +55,17 @@ def as_real_array(value, name: str, ndim: int | None = None, layout: str = "") -
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged lists and the like
-        raise TypeError(f"`{name}` must be a real numeric array; got {type(value).__name__} ({exc})") from None
+        raise TypeError(
+            f"`{name}` must be a real numeric array; got {type(value).__name__} ({exc})"
+        ) from None
     kind = arr.dtype.kind
     if kind == "c":
         raise TypeError(f"`{name}` must be real, not complex; got dtype {arr.dtype}")
     if kind == "b":
-        raise TypeError(f"`{name}` must be numeric, not boolean; got dtype {arr.dtype} (cast with .astype(float))")
+        raise TypeError(
+            f"`{name}` must be numeric, not boolean; got dtype {arr.dtype} (cast with "
+            ".astype(float))"
+        )
     if kind not in "iuf":
         raise TypeError(f"`{name}` must be a real numeric array; got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
@@ -67,8 +76,11 @@ def as_real_array(value, name: str, ndim: int | None = None, layout: str = "") -
     return arr
 
 
-def as_shaped(value, name: str, shape: tuple, layout: str, *, what: str = "shape", why: str = "") -> np.ndarray:
-    """`as_real_array` with an exact required ``shape`` (e.g. a bias or a gradient), or raise.
+def as_shaped(
+    value, name: str, shape: tuple, layout: str, *, what: str = "shape", why: str = ""
+) -> np.ndarray:
+    """`as_real_array` with an exact required ``shape`` (e.g. a bias or a gradient), or
+    raise.
 
     Examples
     --------
@@ -79,12 +91,16 @@ def as_shaped(value, name: str, shape: tuple, layout: str, *, what: str = "shape
     """
     arr = as_real_array(value, name, len(shape), layout)
     if arr.shape != tuple(shape):
-        raise ValueError(f"`{name}` must have {what} {layout} = {tuple(shape)}{why}; got shape {arr.shape}")
+        raise ValueError(
+            f"`{name}` must have {what} {layout} = {tuple(shape)}{why}; got shape "
+            f"{arr.shape}"
+        )
     return arr
 
 
 def result_dtype(*arrays: np.ndarray) -> np.dtype:
-    """Float dtype to compute in: float32 if every input is float32 or narrower float, else float64.
+    """Float dtype to compute in: float32 if every input is float32 or narrower float,
+    else float64.
 
     Integer inputs are computed in float64, as the API promises.
 
@@ -101,8 +117,22 @@ def result_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.dtype(np.float64)
 
 
+def is_number(value, *, integer: bool = False) -> bool:
+    """Whether ``value`` is a real number (an integer if ``integer``) and not a bool:
+    ``True`` is an int to Python, never a size, a seed or a rate here.
+
+    Examples
+    --------
+    >>> is_number(3, integer=True), is_number(2.5, integer=True), is_number(True)
+    (True, False, False)
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    return isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
+
+
 def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
-    """Return ``value`` (an int or a pair of ints) as ``(rows, columns)``, each >= ``minimum``.
+    """Return ``value`` (an int or a pair of ints) as ``(rows, columns)``, each >=
+    ``minimum``.
 
     Examples
     --------
@@ -111,16 +141,23 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
     >>> as_pair((1, 3), "padding", minimum=0)
     (1, 3)
     """
-    if type(value) is int and value >= minimum:  # the usual case, without the general checks
+    # The usual case, without the general checks.
+    if type(value) is int and value >= minimum:
         return value, value
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(2): a scalar
         value = value.item()
-    items = (value, value) if not isinstance(value, (tuple, list, np.ndarray)) else tuple(value)
+    items = (
+        (value, value)
+        if not isinstance(value, (tuple, list, np.ndarray))
+        else tuple(value)
+    )
     if len(items) != 2:
-        raise ValueError(f"`{name}` must be an int or a pair (rows, columns); got {value!r}")
+        raise ValueError(
+            f"`{name}` must be an int or a pair (rows, columns); got {value!r}"
+        )
     out = []
     for item in items:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Integral):
+        if not is_number(item, integer=True):
             raise TypeError(f"`{name}` must be an int or a pair of ints; got {value!r}")
         if item < minimum:
             rule = "positive" if minimum == 1 else f">= {minimum}"
@@ -137,8 +174,10 @@ def check_positive_int(value, name: str) -> int:
     >>> check_positive_int(3, "units")
     3
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be a positive int; got {value!r} ({type(value).__name__})")
+    if not is_number(value, integer=True):
+        raise TypeError(
+            f"`{name}` must be a positive int; got {value!r} ({type(value).__name__})"
+        )
     if value < 1:
         raise ValueError(f"`{name}` must be a positive int; got {value!r}")
     return int(value)
@@ -155,19 +194,27 @@ def check_bool(value, name: str) -> bool:
     TypeError: `bias` must be True or False; got 'no' (str)
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be True or False; got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"`{name}` must be True or False; got {value!r} ({type(value).__name__})"
+        )
     return bool(value)
 
 
 def check_rng(value, name: str = "rng"):
-    """Return ``value`` if it is a ``numpy.random.Generator`` or an int seed >= 0, else raise."""
+    """Return ``value`` if it is a ``numpy.random.Generator`` or an int seed >= 0, else
+    raise."""
     if isinstance(value, np.random.Generator):
         return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int seed or a numpy.random.Generator; got {value!r} "
-                        f"({type(value).__name__})")
+    if not is_number(value, integer=True):
+        raise TypeError(
+            f"`{name}` must be an int seed or a numpy.random.Generator; got {value!r} "
+            f"({type(value).__name__})"
+        )
     if value < 0:
-        raise ValueError(f"`{name}` must be an int seed >= 0 or a numpy.random.Generator; got {value!r}")
+        raise ValueError(
+            f"`{name}` must be an int seed >= 0 or a numpy.random.Generator; got "
+            f"{value!r}"
+        )
     return int(value)
 
 
@@ -181,28 +228,87 @@ def check_float_dtype(value, name: str = "dtype") -> np.dtype:
     >>> check_float_dtype(np.int64)
     Traceback (most recent call last):
     ...
-    TypeError: `dtype` must be a floating dtype such as np.float32 or np.float64; got int64
+    TypeError: `dtype` must be a floating dtype such as np.float32 or np.float64; got
+    int64
     """
     try:
         dtype = np.dtype(value)
     except TypeError:
         dtype = None
     if value is None or dtype is None or dtype.kind != "f":
-        got = dtype if dtype is not None and value is not None else f"{value!r} ({type(value).__name__})"
-        raise TypeError(f"`{name}` must be a floating dtype such as np.float32 or np.float64; got {got}")
+        got = (
+            dtype
+            if dtype is not None and value is not None
+            else f"{value!r} ({type(value).__name__})"
+        )
+        raise TypeError(
+            f"`{name}` must be a floating dtype such as np.float32 or np.float64; got "
+            f"{got}"
+        )
     return dtype
 
 
 def check_allocatable(shape, what: str) -> tuple:
-    """Return ``shape`` if an array of it could exist (NumPy's limit: 2**63 bytes), else raise.
+    """Return ``shape`` if an array of it could exist (NumPy's limit: 2**63 bytes), else
+    raise.
 
     Examples
     --------
-    >>> check_allocatable((2, 10**18, 10**18), "the output (N, F, H_out, W_out) that `padding` gives")
+    >>> what = "the output (N, F, H_out, W_out) that `padding` gives"
+    >>> check_allocatable((2, 10**18, 10**18), what)
     Traceback (most recent call last):
     ...
-    ValueError: the output (N, F, H_out, W_out) that `padding` gives must fit in memory; got shape (2, 1000000000000000000, 1000000000000000000)
+    ValueError: the output (N, F, H_out, W_out) that `padding` gives must fit in memory;
+    got shape (2, 1000000000000000000, 1000000000000000000)
     """
     if math.prod(shape) * 8 >= 2**63:
         raise ValueError(f"{what} must fit in memory; got shape {tuple(shape)}")
     return tuple(shape)
+
+
+MISFIT = (
+    "`{name}` must fit in the padded input: the kernel {kernel} with dilation "
+    "{dilation} "
+    "spans {span}, but the input {size} with padding {padding} is only {padded}; use a "
+    "smaller kernel or more padding"
+)
+
+
+def output_shape(
+    size, kernel, stride, padding, dilation=(1, 1), *, name="kernel", misfit=MISFIT
+):
+    """``(H_out, W_out)`` of a window sliding over a padded input: the one formula.
+
+    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``, and the same for
+    columns, as in ``torch.nn.Conv2d``. Every pair is ``(rows, columns)`` of checked
+    ints. If the dilated window is larger than the padded input, raises ``ValueError``
+    with ``misfit`` formatted with ``name``, ``kernel``, ``dilation``, ``span`` (the
+    dilated window), ``size``, ``padding`` and ``padded``.
+
+    Examples
+    --------
+    >>> output_shape((32, 32), (5, 5), (1, 1), (0, 0))
+    (28, 28)
+    >>> output_shape((4, 4), (5, 5), (1, 1), (0, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: `kernel` must fit in the padded input: the kernel (5, 5) with dilation
+    (1, 1) spans (5, 5), but the input (4, 4) with padding (0, 0) is only (4, 4); use a
+    smaller kernel or more padding"""
+    span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
+    if span[0] > padded[0] or span[1] > padded[1]:
+        raise ValueError(
+            misfit.format(
+                name=name,
+                kernel=tuple(kernel),
+                dilation=tuple(dilation),
+                span=span,
+                size=tuple(size),
+                padding=tuple(padding),
+                padded=padded,
+            )
+        )
+    return (padded[0] - span[0]) // stride[0] + 1, (padded[1] - span[1]) // stride[
+        1
+    ] + 1

@@ -1,13 +1,16 @@
-"""Convolution tap by tap over the real image, for geometries whose padding dwarfs the image.
+"""Convolution tap by tap over the real image, for geometries whose padding dwarfs the
+image.
 
-`conv2d`'s engine copies each image into a zero-padded buffer. When the padding (with a large
-stride or dilation) makes that buffer much larger than the input and the output, e.g. a 1×1
-image padded by 10⁴ and read once, these functions compute the same sums without it: for each
-kernel tap ``(i, j)``, the outputs whose tap reads a real pixel form a rectangle, and only
-those products are made. Memory: the output and one tap's slices.
+`conv2d`'s engine copies each image into a zero-padded buffer. When the padding (with a
+large stride or dilation) makes that buffer much larger than the input and the output,
+e.g. a 1×1 image padded by 10⁴ and read once, these functions compute the same sums
+without it: for each kernel tap ``(i, j)``, the outputs whose tap reads a real pixel
+form a rectangle, and only those products are made. Memory: the output and one tap's
+slices.
 
-As the engine does (and torch's float64 kernels), a tap that reads the padding multiplies it:
-an inf or NaN weight there gives NaN (and so does an inf or NaN ``dy`` in the kernel gradient).
+As the engine does (and torch's float64 kernels), a tap that reads the padding
+multiplies it: an inf or NaN weight there gives NaN (and so does an inf or NaN ``dy`` in
+the kernel gradient).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ def pays_off(x_shape, w_shape, geometry) -> bool:
 
 
 def _clip(n_in, n_out, stride, offset):
-    """Outputs ``o`` whose input ``o·stride + offset`` is real, and those inputs: two slices, or None."""
+    """Outputs ``o`` whose input ``o·stride + offset`` is real, and those inputs: two
+    slices, or None."""
     lo, hi = max(0, -(offset // stride)), min(n_out - 1, (n_in - 1 - offset) // stride)
     if lo > hi:
         return None
@@ -34,8 +38,8 @@ def _clip(n_in, n_out, stride, offset):
 
 
 def _taps(x_shape, w_shape, geometry):
-    """For each tap ``(i, j)``: the outputs reading a real pixel and those pixels (or None), and the
-    mask of the outputs that read the padding instead."""
+    """For each tap ``(i, j)``: the outputs reading a real pixel and those pixels (or
+    None), and the mask of the outputs that read the padding instead."""
     (_, _, h, wd), (_, _, kh, kw) = x_shape, w_shape
     (sh, sw), (ph, pw), (dh, dw), (ho, wo) = geometry[:4]
     for i in range(kh):
@@ -47,7 +51,15 @@ def _taps(x_shape, w_shape, geometry):
                 yield i, j, None, padding
                 continue
             padding[rows[0], cols[0]] = False
-            yield i, j, ((slice(None), slice(None), rows[0], cols[0]), (slice(None), slice(None), rows[1], cols[1])), padding
+            yield (
+                i,
+                j,
+                (
+                    (slice(None), slice(None), rows[0], cols[0]),
+                    (slice(None), slice(None), rows[1], cols[1]),
+                ),
+                padding,
+            )
 
 
 def conv2d_clipped(x, w, geometry, dtype):

@@ -1,29 +1,114 @@
-"""What every layer class shares: its parameters, their gradients, and the cached forward input.
+"""What every layer class shares: its parameters, their gradients, and the cached
+forward input.
 
-The protocol (DESIGN.md): ``forward(x)`` caches what ``backward(dy)`` needs; ``backward`` fills
-``grads`` in place, aligned with ``params``; ``n_params`` counts the numbers in ``params``.
+The protocol (DESIGN.md): ``forward(x)`` caches what ``backward(dy)`` needs;
+``backward`` fills ``grads`` in place, aligned with ``params``; ``n_params`` counts the
+numbers in ``params``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_float_dtype, check_rng
+from ._checks import check_bool, check_float_dtype, check_positive_int, check_rng
 
-__all__ = ["Layer", "he_normal"]
+__all__ = ["Layer", "check_channels", "he_normal", "share_docstrings", "short_pair"]
 
 
 def he_normal(rng, shape, fan_in, dtype):
-    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed; `rng` and `dtype` checked."""
+    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed;
+    `rng` and `dtype` checked."""
     rng, dtype = check_rng(rng), check_float_dtype(dtype)
-    return (np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+    return (
+        np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)
+    ).astype(dtype)
+
+
+def check_channels(in_channels, out_channels, bias) -> tuple[int, int, bool]:
+    """``(C, F, bias)`` of a layer with channels, checked: two positive ints, a bool."""
+    c = check_positive_int(in_channels, "in_channels")
+    f = check_positive_int(out_channels, "out_channels")
+    return c, f, check_bool(bias, "bias")
+
+
+def short_pair(pair):
+    """A ``(rows, columns)`` pair as a layer's repr shows it: one number if they agree.
+
+    Examples
+    --------
+    >>> short_pair((2, 2)), short_pair((1, 3))
+    (2, (1, 3))
+    """
+    return pair[0] if pair[0] == pair[1] else pair
+
+
+def share_docstrings(cls, base, names):
+    """Give `cls`'s methods `names` that have no docstring the ones of `base`.
+
+    What the API pages show and numpydoc validates is then written once, on the base
+    class, for every subclass that overrides the method.
+    """
+    for name in names:
+        method = vars(cls).get(name)
+        if method is not None and method.__doc__ is None:
+            method.__doc__ = getattr(base, name).__doc__
 
 
 class Layer:
     """Base of the layer classes: parameter bookkeeping and the forward cache."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        share_docstrings(cls, Layer, ("forward", "backward"))
+
+    def forward(self, x):
+        """The layer applied to a batch; the input is kept for `backward`.
+
+        Parameters
+        ----------
+        x : array_like
+            A batch, first axis N: ``(N, C, H, W)`` for image layers, ``(N, D)`` for
+            dense ones.
+
+        Returns
+        -------
+        ndarray
+            The layer's output for every example of the batch.
+
+        Examples
+        --------
+        >>> from convdoc import Dense
+        >>> Dense(3, 2).forward(np.ones((4, 3))).shape
+        (4, 2)
+        """
+        raise NotImplementedError
+
+    def backward(self, dy):
+        """Fill `grads` for the last `forward` input and return its gradient.
+
+        Parameters
+        ----------
+        dy : array_like
+            Gradient of the loss with respect to the last `forward` output (its shape).
+
+        Returns
+        -------
+        ndarray
+            ``dx``, the gradient with respect to the last `forward` input (its shape).
+
+        Examples
+        --------
+        >>> from convdoc import Dense
+        >>> layer = Dense(3, 2)
+        >>> y = layer.forward(np.ones((4, 3)))
+        >>> layer.backward(np.ones((4, 2))).shape, layer.grads[1]  # db: 4 ones each
+        ((4, 3), array([4., 4.]))
+        """
+        raise NotImplementedError
+
     def _set_params(self, *arrays):
-        """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed gradients."""
+        """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed
+        gradients."""
         self.params = [p for p in arrays if p is not None]
         self.grads = [np.zeros_like(p) for p in self.params]
         self._saved = None
@@ -39,7 +124,8 @@ class Layer:
         return self._saved
 
     def _store_grads(self, *grads):
-        """Copy ``grads`` into `grads` in order; a gradient without a parameter (db, no bias) is dropped."""
+        """Copy ``grads`` into `grads` in order; a gradient without a parameter (db, no
+        bias) is dropped."""
         for buffer, grad in zip(self.grads, grads, strict=False):
             buffer[...] = grad
 

@@ -1,4 +1,5 @@
-"""Activations: the element-wise non-linearities that turn a linear filter into a detector.
+"""Activations: the element-wise non-linearities that turn a linear filter into a
+detector.
 
 Why a non-linearity after each convolution? Convolution is linear, and a stack of
 linear convolutions is again *one* linear convolution (kernels compose: ``W₂ * (W₁ * x)
@@ -14,19 +15,31 @@ evaluated at ``z``, which the layer classes multiply by the incoming gradient.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._checks import as_real_array, result_dtype
+from ._checks import as_real_array, is_number, result_dtype
 from ._layer import Layer
 
 __all__ = [
-    "SLIDES_SIGMOID_A", "SLIDES_SIGMOID_B", "Absolute", "ReLU", "Sigmoid", "Square", "absolute",
-    "absolute_grad", "relu", "relu_grad", "sigmoid", "sigmoid_grad", "square", "square_grad",
+    "SLIDES_SIGMOID_A",
+    "SLIDES_SIGMOID_B",
+    "Absolute",
+    "ReLU",
+    "Sigmoid",
+    "Square",
+    "absolute",
+    "absolute_grad",
+    "relu",
+    "relu_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "square",
+    "square_grad",
 ]
 
-# The slides' edge-detector sigmoid: slope a = 8·10⁻², offset b = 50 (in grey levels of I_x).
+# The slides' edge-detector sigmoid: slope a = 8·10⁻², offset b = 50 (in grey levels of
+# I_x).
 SLIDES_SIGMOID_A = 0.08
 SLIDES_SIGMOID_B = 50.0
 
@@ -56,8 +69,8 @@ def relu(z) -> np.ndarray:
 
     Notes
     -----
-    Zero for every ``z <= 0`` and the identity above: after a filter it keeps the positive
-    responses (edges of one sign) and silences the rest. Without it (or another
+    Zero for every ``z <= 0`` and the identity above: after a filter it keeps the
+    positive responses (edges of one sign) and silences the rest. Without it (or another
     non-linearity), stacked convolutions collapse into a single convolution.
 
     Examples
@@ -69,7 +82,19 @@ def relu(z) -> np.ndarray:
 
 
 def relu_grad(z) -> np.ndarray:
-    """Derivative of `relu`: 0 where ``z <= 0``, else 1 (0 at ``z = 0`` and 1 at NaN, like PyTorch).
+    """Derivative of `relu`: 0 where ``z <= 0``, else 1.
+
+    As in PyTorch, 0 at ``z = 0`` and 1 at NaN.
+
+    Parameters
+    ----------
+    z : array_like
+        The input `relu` was applied to.
+
+    Returns
+    -------
+    ndarray
+        Zeros and ones in the shape of `z`.
 
     Examples
     --------
@@ -81,9 +106,14 @@ def relu_grad(z) -> np.ndarray:
 
 
 def _check_slope_offset(a, b) -> tuple[float, float]:
-    for value, name, rule in ((a, "a", "a finite nonzero real number"), (b, "b", "a finite real number")):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise TypeError(f"`{name}` must be {rule}; got {value!r} ({type(value).__name__})")
+    for value, name, rule in (
+        (a, "a", "a finite nonzero real number"),
+        (b, "b", "a finite real number"),
+    ):
+        if not is_number(value):
+            raise TypeError(
+                f"`{name}` must be {rule}; got {value!r} ({type(value).__name__})"
+            )
         try:
             finite = math.isfinite(value)
         except OverflowError:  # an int beyond the float range
@@ -97,14 +127,17 @@ def _exp_minus_abs(z, a, b):
     """``t = a (z - b)`` and ``e = exp(-|t|)`` in (0, 1]: never overflows."""
     z = _float(z)
     a, b = _check_slope_offset(a, b)
-    # In float64 even for float32 input: a and b may not fit in float32 (a·0 must stay 0).
-    with np.errstate(over="ignore"):  # |t| beyond the float range becomes inf: e = 0, still exact
+    # In float64 even for float32 input: a and b may not fit in float32 (a·0 must stay
+    # 0).
+    # |t| beyond the float range becomes inf: e = 0, still exact.
+    with np.errstate(over="ignore"):
         t = a * (z.astype(np.float64) - b)
     return t, np.exp(-np.abs(t)), z.dtype
 
 
 def _cast(values, dtype):
-    """``values`` in the input's dtype; beyond float32's range they round to ±inf, as they should."""
+    """``values`` in the input's dtype; beyond float32's range they round to ±inf, as
+    they should."""
     with np.errstate(over="ignore"):
         return values.astype(dtype, copy=False)
 
@@ -122,7 +155,8 @@ def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
         finite and nonzero (negative `a` mirrors the curve).
     b : float, default 0.0
         Offset: the threshold ``z = b`` where the output is exactly 1/2. Must be finite.
-        The slides use ``a = SLIDES_SIGMOID_A = 0.08`` and ``b = SLIDES_SIGMOID_B = 50``.
+        The slides use ``a = SLIDES_SIGMOID_A = 0.08`` and ``b = SLIDES_SIGMOID_B =
+        50``.
 
     Returns
     -------
@@ -138,10 +172,10 @@ def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
 
     Notes
     -----
-    With ``t = a (z - b)`` and ``e = exp(-|t|) <= 1``, the sigmoid is ``1 / (1 + e)`` for
-    ``t >= 0`` and ``e / (1 + e)`` for ``t < 0``: ``exp`` never overflows, so
-    ``z = ±1e4`` gives exactly 1 and 0 without warnings. After an edge filter, the
-    sigmoid is a soft detector: ≈ 0 below the threshold `b`, ≈ 1 well above it.
+    With ``t = a (z - b)`` and ``e = exp(-|t|) <= 1``, the sigmoid is ``1 / (1 + e)``
+    for ``t >= 0`` and ``e / (1 + e)`` for ``t < 0``: ``exp`` never overflows, so ``z =
+    ±1e4`` gives exactly 1 and 0 without warnings. After an edge filter, the sigmoid is
+    a soft detector: ≈ 0 below the threshold `b`, ≈ 1 well above it.
 
     Examples
     --------
@@ -155,10 +189,24 @@ def sigmoid(z, a=1.0, b=0.0) -> np.ndarray:
 
 
 def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
-    """Derivative of `sigmoid` with respect to `z`: ``a · σ(t) (1 - σ(t))``, ``t = a (z - b)``.
+    """Derivative of `sigmoid` with respect to `z`: ``a · σ(t) (1 - σ(t))``.
+
+    Here ``t = a (z - b)``.
 
     Computed as ``a · e / (1 + e)²`` with ``e = exp(-|t|)``, stable for any `z`.
-    Parameters, returns and errors as `sigmoid`.
+    Errors as `sigmoid`.
+
+    Parameters
+    ----------
+    z : array_like
+        The input `sigmoid` was applied to.
+    a, b : float, default 1.0 and 0.0
+        The slope and offset given to `sigmoid`.
+
+    Returns
+    -------
+    ndarray
+        The slope of the sigmoid at each `z`, between 0 and ``a / 4``.
 
     Examples
     --------
@@ -174,18 +222,39 @@ def sigmoid_grad(z, a=1.0, b=0.0) -> np.ndarray:
 def square(z) -> np.ndarray:
     """``z²``: responds to strong values of either sign (an "energy" detector).
 
+    Parameters
+    ----------
+    z : array_like
+        Real numbers, any shape.
+
+    Returns
+    -------
+    ndarray
+        Each element squared (float32 stays float32; integers give float64).
+
     Examples
     --------
     >>> square([-3, 0, 2])
     array([9., 0., 4.])
     """
     z = _float(z)
-    with np.errstate(over="ignore"):  # beyond the float range z² is inf, as it should be
+    # Beyond the float range z² is inf, as it should be.
+    with np.errstate(over="ignore"):
         return z * z
 
 
 def square_grad(z) -> np.ndarray:
     """Derivative of `square`: ``2z``.
+
+    Parameters
+    ----------
+    z : array_like
+        Where to take the slope of `square`.
+
+    Returns
+    -------
+    ndarray
+        Twice `z`.
 
     Examples
     --------
@@ -199,6 +268,17 @@ def square_grad(z) -> np.ndarray:
 def absolute(z) -> np.ndarray:
     """``|z|``: like `square`, even in `z`, but grows linearly.
 
+    Parameters
+    ----------
+    z : array_like
+        Real values of any shape.
+
+    Returns
+    -------
+    ndarray
+        The magnitude of each value, as floats (float32 for float32 input, else
+        float64).
+
     Examples
     --------
     >>> absolute([-3, 0, 2])
@@ -210,6 +290,17 @@ def absolute(z) -> np.ndarray:
 def absolute_grad(z) -> np.ndarray:
     """Derivative of `absolute`: ``sign(z)`` (0 at ``z = 0`` and at NaN, like PyTorch).
 
+    Parameters
+    ----------
+    z : array_like
+        Where to take the slope of `absolute`, element by element (any shape,
+        real).
+
+    Returns
+    -------
+    ndarray
+        -1, 0 or 1 for each element.
+
     Examples
     --------
     >>> absolute_grad([-3, 0, 2, np.nan])
@@ -220,7 +311,7 @@ def absolute_grad(z) -> np.ndarray:
 
 
 class _Elementwise(Layer):
-    """Layer protocol for a parameter-free element-wise function (no weights, no grads)."""
+    """Layer protocol for a parameter-free element-wise function (no weights)."""
 
     def __init__(self):
         self._set_params()
@@ -236,7 +327,10 @@ class _Elementwise(Layer):
         x = self._saved_input()
         dy = as_real_array(dy, "dy")
         if dy.shape != x.shape:
-            raise ValueError(f"`dy` must have the shape of the forward input {x.shape}; got shape {dy.shape}")
+            raise ValueError(
+                f"`dy` must have the shape of the forward input {x.shape}; got shape "
+                f"{dy.shape}"
+            )
         with np.errstate(invalid="ignore", over="ignore"):  # inf·0 is NaN, as in torch
             return self._chain(dy.astype(result_dtype(dy, x), copy=False), x)
 
@@ -263,24 +357,46 @@ class ReLU(_Elementwise):
 
     def _chain(self, dy, x):
         """``dy`` where ``x > 0`` (or NaN), else 0: a choice, not a product (torch's
-        ``threshold_backward``), so an infinite ``dy`` at ``x <= 0`` gives 0, not NaN."""
+        ``threshold_backward``), so an infinite ``dy`` at ``x <= 0`` gives 0, not NaN.
+        """
         return np.where(x <= 0, 0, dy).astype(dy.dtype, copy=False)
 
 
 class Square(_Elementwise):
-    """`square` as a layer (0 parameters); backward multiplies by ``2x``."""
+    """`square` as a layer (0 parameters); backward multiplies by ``2x``.
+
+    Examples
+    --------
+    >>> layer = Square()
+    >>> layer.forward(np.array([-3.0, 2.0])), layer.backward(np.ones(2))
+    (array([9., 4.]), array([-6.,  4.]))
+    """
 
     _f, _df = staticmethod(square), staticmethod(square_grad)
 
 
 class Absolute(_Elementwise):
-    """`absolute` as a layer (0 parameters); backward multiplies by ``sign(x)``."""
+    """`absolute` as a layer (0 parameters); backward multiplies by ``sign(x)``.
+
+    Examples
+    --------
+    >>> layer = Absolute()
+    >>> layer.forward(np.array([-3.0, 2.0])), layer.backward(np.full(2, 5.0))
+    (array([3., 2.]), array([-5.,  5.]))
+    """
 
     _f, _df = staticmethod(absolute), staticmethod(absolute_grad)
 
 
 class Sigmoid(_Elementwise):
-    """`sigmoid` with slope `a` and offset `b` as a layer (0 parameters: `a`, `b` are fixed).
+    """`sigmoid` with slope `a` and offset `b` as a layer (0 parameters).
+
+    `a` and `b` are fixed, not learned.
+
+    Parameters
+    ----------
+    a, b : float, default 1.0 and 0.0
+        Slope and offset of ``σ(a·(z - b))``, as in `sigmoid`.
 
     Examples
     --------

@@ -1,18 +1,24 @@
 """Connectivity: a convolution as a sparse, weight-shared matrix, and receptive fields.
 
 :func:`conv_matrix` writes a single-channel cross-correlation as the dense matrix a
-fully-connected layer would need, so sparsity (few nonzeros per row) and sharing (the same
-values on every row) can be seen and counted. :func:`receptive_field` gives the closed form
-for a stack of layers and :func:`receptive_field_by_perturbation` measures it.
+fully-connected layer would need, so sparsity (few nonzeros per row) and sharing (the
+same values on every row) can be seen and counted. :func:`receptive_field` gives the
+closed form for a stack of layers and :func:`receptive_field_by_perturbation` measures
+it.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_pair, as_real_array, check_positive_int, result_dtype
+from ._checks import (
+    as_pair,
+    as_real_array,
+    check_positive_int,
+    is_number,
+    output_shape,
+    result_dtype,
+)
 
 __all__ = ["conv_matrix", "receptive_field", "receptive_field_by_perturbation"]
 
@@ -35,22 +41,24 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
     Returns
     -------
     ndarray, shape (H_out·W_out, H·W)
-        Row ``r·W_out + c`` holds the kernel weights at the columns of the pixels that output
-        ``(r, c)`` sees. float32 if `kernel` is float32, else float64.
+        Row ``r·W_out + c`` holds the kernel weights at the columns of the pixels that
+        output ``(r, c)`` sees. float32 if `kernel` is float32, else float64.
 
     Raises
     ------
     TypeError
-        If `kernel` is not real numeric, or `input_shape`, `stride`, `padding` are not ints.
+        If `kernel` is not real numeric, or `input_shape`, `stride`, `padding` are not
+        ints.
     ValueError
-        If `kernel` is not 2-D or empty, a size is out of range, or the kernel is larger than
-        the padded input.
+        If `kernel` is not 2-D or empty, a size is out of range, or the kernel is larger
+        than the padded input.
 
     Notes
     -----
-    Each row has at most ``KH·KW`` nonzeros out of ``H·W``: a 3×3 kernel on a 6×6 image gives a
-    16×36 matrix with 9 nonzeros per row, 144 of 576 entries, yet only 9 distinct values. The
-    matrix costs ``O(H_out·W_out·H·W)`` memory, so keep images small.
+    Each row has at most ``KH·KW`` nonzeros out of ``H·W``: a 3×3 kernel on a 6×6 image
+    gives a 16×36 matrix with 9 nonzeros per row, 144 of 576 entries, yet only 9
+    distinct values. The matrix costs ``O(H_out·W_out·H·W)`` memory, so keep images
+    small.
 
     Examples
     --------
@@ -64,15 +72,20 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
     """
     k = as_real_array(kernel, "kernel", ndim=2, layout="(KH, KW)")
     h, w = as_pair(input_shape, "input_shape", minimum=1)
-    (sr, sc), (pr, pc) = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
+    (sr, sc), (pr, pc) = (
+        as_pair(stride, "stride", minimum=1),
+        as_pair(padding, "padding", minimum=0),
+    )
     kh, kw = k.shape
-    if kh > h + 2 * pr or kw > w + 2 * pc:
-        raise ValueError(f"`kernel` must fit the padded input {h + 2 * pr}×{w + 2 * pc} (input_shape {(h, w)}, "
-                         f"padding {(pr, pc)}); got shape {k.shape}")
-    ho, wo = (h + 2 * pr - kh) // sr + 1, (w + 2 * pc - kw) // sc + 1
+    misfit = (
+        "`kernel` must fit the padded input {padded[0]}×{padded[1]} (input_shape "
+        "{size}, padding {padding}); got shape {kernel}"
+    )
+    ho, wo = output_shape((h, w), k.shape, (sr, sc), (pr, pc), misfit=misfit)
     m = np.zeros((ho * wo, h * w), dtype=result_dtype(k))
-    top = np.repeat(np.arange(ho) * sr - pr, wo)    # input row of each output's window corner
-    left = np.tile(np.arange(wo) * sc - pc, ho)     # input column of the same
+    # Input row of each output's window corner.
+    top = np.repeat(np.arange(ho) * sr - pr, wo)
+    left = np.tile(np.arange(wo) * sc - pc, ho)  # input column of the same
     out = np.arange(ho * wo)
     for i in range(kh):
         for j in range(kw):
@@ -85,10 +98,16 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
 def _layer(spec, i: int) -> tuple[int, int, int, int]:
     where = f"`layers[{i}]`"
     if not isinstance(spec, (tuple, list)) or not 2 <= len(spec) <= 4:
-        raise ValueError(f"{where} must be a tuple (kernel, stride[, dilation[, padding]]); got {spec!r}")
-    if any(isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) for v in spec):
-        raise TypeError(f"{where} must hold ints (kernel, stride[, dilation[, padding]]); got {spec!r}")
-    k, s, d, p = (*spec, *(1, 0)[len(spec) - 2:])  # defaults: dilation 1, padding 0
+        raise ValueError(
+            f"{where} must be a tuple (kernel, stride[, dilation[, padding]]); got "
+            f"{spec!r}"
+        )
+    if any(not is_number(v, integer=True) for v in spec):
+        raise TypeError(
+            f"{where} must hold ints (kernel, stride[, dilation[, padding]]); got "
+            f"{spec!r}"
+        )
+    k, s, d, p = (*spec, *(1, 0)[len(spec) - 2 :])  # defaults: dilation 1, padding 0
     for value, name in ((k, "kernel"), (s, "stride"), (d, "dilation")):
         if value < 1:
             raise ValueError(f"{where}: {name} must be positive; got {spec!r}")
@@ -103,9 +122,9 @@ def receptive_field(layers) -> tuple[int, int, int]:
     Parameters
     ----------
     layers : sequence of tuples
-        One ``(kernel, stride, dilation)`` per layer, first layer first; ``dilation`` may be
-        omitted (1) and a fourth item ``padding`` added (0 when omitted). Pooling layers count
-        like convolutions with their window and stride.
+        One ``(kernel, stride, dilation)`` per layer, first layer first; ``dilation``
+        may be omitted (1) and a fourth item ``padding`` added (0 when omitted). Pooling
+        layers count like convolutions with their window and stride.
 
     Returns
     -------
@@ -114,8 +133,8 @@ def receptive_field(layers) -> tuple[int, int, int]:
     jump : int
         Input distance between neighbouring outputs: ``j_L = j_{L−1}·s_L``, ``j_0 = 1``.
     start : int
-        Input index of the first pixel seen by output 0: ``t_L = t_{L−1} − p_L·j_{L−1}``,
-        ``t_0 = 0`` (negative when it lies in the padding).
+        Input index of the first pixel seen by output 0: ``t_L = t_{L−1} −
+        p_L·j_{L−1}``, ``t_0 = 0`` (negative when it lies in the padding).
 
     Raises
     ------
@@ -127,9 +146,9 @@ def receptive_field(layers) -> tuple[int, int, int]:
     Notes
     -----
     Output ``o`` sees input indices ``start + o·jump`` to ``start + o·jump + size − 1``,
-    clipped to the image (a layer whose stride does not divide its input drops trailing rows,
-    so the last outputs may see a little less). With dilation this is the field's extent:
-    pixels inside it may be skipped.
+    clipped to the image (a layer whose stride does not divide its input drops trailing
+    rows, so the last outputs may see a little less). With dilation this is the field's
+    extent: pixels inside it may be skipped.
 
     Examples
     --------
@@ -150,7 +169,7 @@ def receptive_field(layers) -> tuple[int, int, int]:
 
 
 def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarray:
-    """Boolean mask of the input elements that change output `out_index`, found by trial.
+    """Mask of the input elements that change output `out_index`, found by trial.
 
     Parameters
     ----------
@@ -164,6 +183,7 @@ def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarr
     Returns
     -------
     ndarray of bool, shape `input_shape`
+        True at the pixels that change the output.
 
     Raises
     ------
@@ -174,14 +194,15 @@ def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarr
 
     Notes
     -----
-    Method: a fixed baseline ``x0`` (standard normal, seed 0) is evaluated once; then each
-    input element in turn is moved by +1 (and, if that changed nothing, by −1) and the element
-    is marked when ``forward(x)[out_index]`` differs *exactly* from the baseline value. This
-    costs up to ``1 + 2·prod(input_shape)`` calls of `forward`. For a linear `forward`
-    (convolutions, average pooling) the result is the receptive field, barring weights that
-    cancel exactly. With ReLU or max pooling it is the set of pixels that matter *at that
-    baseline*, a subset of the theoretical field. A `forward` computed with FFTs leaks rounding
-    noise to every output and reports the whole input.
+    Method: a fixed baseline ``x0`` (standard normal, seed 0) is evaluated once; then
+    each input element in turn is moved by +1 (and, if that changed nothing, by −1) and
+    the element is marked when ``forward(x)[out_index]`` differs *exactly* from the
+    baseline value. This costs up to ``1 + 2·prod(input_shape)`` calls of `forward`. For
+    a linear `forward` (convolutions, average pooling) the result is the receptive
+    field, barring weights that cancel exactly. With ReLU or max pooling it is the set
+    of pixels that matter *at that baseline*, a subset of the theoretical field. A
+    `forward` computed with FFTs leaks rounding noise to every output and reports the
+    whole input.
 
     Examples
     --------
@@ -195,17 +216,25 @@ def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarr
     if not callable(forward):
         raise TypeError(f"`forward` must be callable; got {type(forward).__name__}")
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) == 0:
-        raise ValueError(f"`input_shape` must be a non-empty tuple of positive ints; got {input_shape!r}")
+        raise ValueError(
+            "`input_shape` must be a non-empty tuple of positive ints; got "
+            f"{input_shape!r}"
+        )
     shape = tuple(check_positive_int(n, "input_shape") for n in input_shape)
     x = np.random.default_rng(0).standard_normal(shape)
     y0 = np.asarray(forward(x))
     try:
         base = y0[out_index]
     except (IndexError, TypeError) as exc:
-        raise ValueError(f"`out_index` must index the output of shape {y0.shape}; got {out_index!r} ({exc})") from None
+        raise ValueError(
+            f"`out_index` must index the output of shape {y0.shape}; got "
+            f"{out_index!r} ({exc})"
+        ) from None
     if np.ndim(base) != 0:
-        raise ValueError(f"`out_index` must select one element of the output of shape {y0.shape}; "
-                         f"got {out_index!r}, which selects shape {np.shape(base)}")
+        raise ValueError(
+            f"`out_index` must select one element of the output of shape {y0.shape}; "
+            f"got {out_index!r}, which selects shape {np.shape(base)}"
+        )
     base = base.item()
     mask = np.zeros(shape, dtype=bool)
     for idx in np.ndindex(*shape):

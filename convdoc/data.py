@@ -20,23 +20,29 @@ from ._checks import as_pair
 
 __all__ = ["load_digits", "load_photo"]
 
-# ITU-R BT.601 luma weights for (R, G, B), as in Pillow's "L" mode and MATLAB's rgb2gray.
+# ITU-R BT.601 luma weights for (R, G, B), as in Pillow's "L" mode and MATLAB's
+# rgb2gray.
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def _require(module: str, package: str, caller: str):
-    """Import ``module`` or raise an ImportError naming ``package`` and how to install it."""
+    """Import ``module`` or raise an ImportError naming ``package`` and how to install
+    it."""
     try:
-        importlib.import_module(module.partition(".")[0])  # the package itself, even if a submodule is loaded
+        # The package itself, even if a submodule is loaded.
+        importlib.import_module(module.partition(".")[0])
         return importlib.import_module(module)
     except ImportError as exc:
-        raise ImportError(f"`{caller}` needs {package}, an optional dependency of convdoc that is not "
-                          f"installed; install it with: pip install {package}") from exc
+        raise ImportError(
+            f"`{caller}` needs {package}, an optional dependency of convdoc that is "
+            "not "
+            f"installed; install it with: pip install {package}"
+        ) from exc
 
 
 @functools.lru_cache(maxsize=1)
 def _photo_full() -> np.ndarray:
-    """The full grey-level photo, read once; read-only so the cache cannot be corrupted."""
+    """The full grey-level photo, read once; read-only, so the cache stays intact."""
     cbook = _require("matplotlib.cbook", "matplotlib", "load_photo")
     image = _require("PIL.Image", "Pillow", "load_photo")
     path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
@@ -48,11 +54,12 @@ def _photo_full() -> np.ndarray:
 
 
 def _area_weights(n_in: int, n_out: int) -> np.ndarray:
-    """``(n_out, n_in)`` matrix averaging input pixels over each output pixel's footprint.
+    """``(n_out, n_in)`` matrix averaging input pixels over each output pixel's
+    footprint.
 
-    Output pixel ``i`` covers ``[i·n_in/n_out, (i+1)·n_in/n_out)`` in input coordinates; its
-    weights are the overlaps of that interval with input pixels ``[j, j+1)``, divided by
-    the interval's length. Each row sums to 1.
+    Output pixel ``i`` covers ``[i·n_in/n_out, (i+1)·n_in/n_out)`` in input coordinates;
+    its weights are the overlaps of that interval with input pixels ``[j, j+1)``,
+    divided by the interval's length. Each row sums to 1.
     """
     edges = np.arange(n_out + 1) * n_in / n_out
     left = np.maximum(edges[:-1, np.newaxis], np.arange(n_in))
@@ -62,21 +69,23 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
 
 
 def load_photo(size=None) -> np.ndarray:
-    """Grace Hopper's portrait in grey levels, optionally shrunk: ``(H, W)`` float64 in [0, 1].
+    """Grace Hopper's portrait in grey levels, optionally shrunk.
+
+    An ``(H, W)`` float64 array in [0, 1].
 
     Parameters
     ----------
     size : None, int or (int, int), optional
         Shape of the result. None (default) keeps the full photo, 600 rows by 512
-        columns; an int ``n`` gives ``(n, n)``; a pair gives ``(rows, columns)``. Neither
-        may exceed the full photo. Only a pair with the photo's proportions (600 : 512,
-        e.g. ``(150, 128)``) keeps the face undistorted.
+        columns; an int ``n`` gives ``(n, n)``; a pair gives ``(rows, columns)``.
+        Neither may exceed the full photo. Only a pair with the photo's proportions
+        (600 : 512, e.g. ``(150, 128)``) keeps the face undistorted.
 
     Returns
     -------
     ndarray of float64, shape (H, W)
-        Luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601), divided by 255, so 0 is black and
-        1 is white. A new array on every call.
+        Luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601), divided by 255, so 0 is black
+        and 1 is white. A new array on every call.
 
     Raises
     ------
@@ -89,12 +98,13 @@ def load_photo(size=None) -> np.ndarray:
 
     Notes
     -----
-    The photo is ``grace_hopper.jpg`` from matplotlib's sample data (``mpl-data/sample_data``),
-    read with Pillow. Shrinking is area averaging: each output pixel is the mean of the
-    input pixels its footprint covers, weighted by the overlap, computed in float64 as
-    ``R @ photo @ C.T`` with two fixed averaging matrices. The result is therefore
-    identical on every call, and when the shape divides evenly (600 → 150 rows) it is the
-    plain mean of each block (here 4 × 4 pixels).
+    The photo is ``grace_hopper.jpg`` from matplotlib's sample data
+    (``mpl-data/sample_data``), read with Pillow. Shrinking is area averaging: each
+    output pixel is the mean of the input pixels its footprint covers, weighted by the
+    overlap, computed in float64 as ``R @ photo @ C.T`` with two fixed averaging
+    matrices. The result is therefore identical on every call, and when the shape
+    divides evenly (600 → 150 rows) it is the plain mean of each block (here 4 × 4
+    pixels).
 
     Examples
     --------
@@ -103,7 +113,7 @@ def load_photo(size=None) -> np.ndarray:
     ((600, 512), dtype('float64'))
     >>> bool(photo.min() >= 0.0 and photo.max() <= 1.0)
     True
-    >>> small = load_photo(size=(150, 128))  # a quarter of each side: means of 4×4 blocks
+    >>> small = load_photo(size=(150, 128))  # a quarter of each side: 4×4 block means
     >>> small.shape
     (150, 128)
     >>> bool(np.allclose(small, photo.reshape(150, 4, 128, 4).mean(axis=(1, 3))))
@@ -111,16 +121,21 @@ def load_photo(size=None) -> np.ndarray:
     >>> load_photo(size=64).shape
     (64, 64)
     """
-    _require("matplotlib.cbook", "matplotlib", "load_photo")  # checked on every call, not cached
+    # Checked on every call, not cached.
+    _require("matplotlib.cbook", "matplotlib", "load_photo")
     _require("PIL.Image", "Pillow", "load_photo")
     full = _photo_full()
     if size is None:
         return full.copy()
     rows, cols = as_pair(size, "size", minimum=1)
     if rows > full.shape[0] or cols > full.shape[1]:
-        raise ValueError(f"`size` must not exceed the photo's shape {full.shape} (load_photo only "
-                         f"shrinks); got {size!r}")
-    out = _area_weights(full.shape[0], rows) @ full @ _area_weights(full.shape[1], cols).T
+        raise ValueError(
+            f"`size` must not exceed the photo's shape {full.shape} (load_photo only "
+            f"shrinks); got {size!r}"
+        )
+    out = (
+        _area_weights(full.shape[0], rows) @ full @ _area_weights(full.shape[1], cols).T
+    )
     return np.clip(out, 0.0, 1.0)
 
 
@@ -137,7 +152,9 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
-    """The 1,797 handwritten 8×8 digits: images ``(N, 1, 8, 8)`` in [0, 1] and labels ``(N,)``.
+    """The 1,797 handwritten 8×8 digits of scikit-learn, as images and labels.
+
+    Images ``(N, 1, 8, 8)`` in [0, 1] and labels ``(N,)``.
 
     Returns
     -------
@@ -154,10 +171,10 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    The test set of the UCI "Optical Recognition of Handwritten Digits" data (Alpaydin and
-    Kaynak, 1998): 32×32 bitmaps by 43 writers, each cut into 4×4 blocks whose pixels
-    were counted, giving 8×8 images with values 0..16. scikit-learn bundles it, so it is
-    read from disk (``sklearn.datasets.load_digits``), never downloaded.
+    The test set of the UCI "Optical Recognition of Handwritten Digits" data (Alpaydin
+    and Kaynak, 1998): 32×32 bitmaps by 43 writers, each cut into 4×4 blocks whose
+    pixels were counted, giving 8×8 images with values 0..16. scikit-learn bundles it,
+    so it is read from disk (``sklearn.datasets.load_digits``), never downloaded.
 
     Examples
     --------

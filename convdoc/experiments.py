@@ -9,12 +9,11 @@ confidence interval.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._checks import as_real_array
+from ._checks import as_real_array, is_number
 from .network import train
 from .optim import Adam
 
@@ -22,7 +21,8 @@ __all__ = ["t_interval", "train_seeds"]
 
 
 def _t_two_sided(t: float, df: int) -> float:
-    """P(|T| ≤ t) for Student's t with an integer `df` (closed form, Abramowitz-Stegun 26.7.3-4)."""
+    """P(|T| ≤ t) for Student's t with an integer `df` (closed form, Abramowitz-Stegun
+    26.7.3-4)."""
     theta = math.atan(t / math.sqrt(df))
     c2, total, term = math.cos(theta) ** 2, 1.0, 1.0
     if df % 2 == 0:
@@ -42,7 +42,11 @@ def _t_critical(df: int, confidence: float) -> float:
     low, high = 0.0, math.pi / 2
     for _ in range(60):
         mid = (low + high) / 2
-        low, high = (mid, high) if _t_two_sided(math.sqrt(df) * math.tan(mid), df) < confidence else (low, mid)
+        low, high = (
+            (mid, high)
+            if _t_two_sided(math.sqrt(df) * math.tan(mid), df) < confidence
+            else (low, mid)
+        )
     return math.sqrt(df) * math.tan((low + high) / 2)
 
 
@@ -58,9 +62,12 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
 
     Returns
     -------
-    mean, half_width : float
-        The interval is ``mean ± half_width`` with ``half_width = t · s / √S``, ``s`` the sample
-        standard deviation and ``t`` the Student-t quantile with ``S - 1`` degrees of freedom.
+    mean : float
+        The mean of `values`.
+    half_width : float
+        The interval is ``mean ± half_width`` with ``half_width = t · s / √S``, ``s``
+        the sample standard deviation and ``t`` the Student-t quantile with ``S - 1``
+        degrees of freedom.
 
     Raises
     ------
@@ -70,8 +77,8 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
     Notes
     -----
     Seeds are independent runs, so the interval covers the mean over seeds; a difference
-    between two models is measured best as the mean of per-seed differences (same seed, same
-    split, same batches), which cancels what the two runs share.
+    between two models is measured best as the mean of per-seed differences (same seed,
+    same split, same batches), which cancels what the two runs share.
 
     Examples
     --------
@@ -81,20 +88,32 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
     """
     values = as_real_array(values, "values", 1, "(S,)").astype(float)
     if len(values) < 2 or not np.isfinite(values).all():
-        raise ValueError(f"`values` must hold at least two finite numbers (one per seed); got {values!r}")
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
-        raise ValueError(f"`confidence` must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
-    half = _t_critical(len(values) - 1, float(confidence)) * values.std(ddof=1) / math.sqrt(len(values))
+        raise ValueError(
+            "`values` must hold at least two finite numbers (one per seed); got "
+            f"{values!r}"
+        )
+    if not is_number(confidence) or not 0 < confidence < 1:
+        raise ValueError(
+            f"`confidence` must be a number in (0, 1), e.g. 0.95; got {confidence!r}"
+        )
+    half = (
+        _t_critical(len(values) - 1, float(confidence))
+        * values.std(ddof=1)
+        / math.sqrt(len(values))
+    )
     return float(values.mean()), float(half)
 
 
-def train_seeds(make, x, y, subsets, *, epochs: int, batch_size: int, lr: float = 0.01) -> list:
+def train_seeds(
+    make, x, y, subsets, *, epochs: int, batch_size: int, lr: float = 0.01
+) -> list:
     """Train ``make(s)`` on ``x[subsets[s]]`` for each seed ``s = 0, 1, …, S-1``.
 
     Seed ``s`` fixes everything random about run ``s``: the model's initial weights
     (``make(s)``), its training examples (row ``s`` of `subsets`) and its batch order
-    (`convdoc.train` with ``rng=s``), with ``Adam(lr=lr)``. Two models trained with the same
-    seed therefore see the same examples in the same order, so their results pair up.
+    (`convdoc.train` with ``rng=s``), with ``Adam(lr=lr)``. Two models trained with the
+    same seed therefore see the same examples in the same order, so their results pair
+    up.
 
     Parameters
     ----------
@@ -107,7 +126,9 @@ def train_seeds(make, x, y, subsets, *, epochs: int, batch_size: int, lr: float 
     subsets : array_like of int, shape (S, n)
         Row ``s`` holds the indices of seed ``s``'s training examples.
     epochs, batch_size : int
+        As in `convdoc.train`, for every seed.
     lr : float, default 0.01
+        The learning rate of each model's Adam optimizer.
 
     Returns
     -------
@@ -116,38 +137,57 @@ def train_seeds(make, x, y, subsets, *, epochs: int, batch_size: int, lr: float 
 
     Notes
     -----
-    Small networks train fastest with the BLAS on one thread (a tiny matrix product split
-    across threads waits for them), so training runs under ``threadpool_limits(1)``; it also
-    makes the sums, and so the trained weights, the same on every machine load.
+    Small networks train fastest with the BLAS on one thread (a tiny matrix product
+    split across threads waits for them), so training runs under
+    ``threadpool_limits(1)``; it also makes the sums, and so the trained weights, the
+    same on every machine load.
 
     Examples
     --------
     >>> from convdoc import Dense, Sequential, accuracy
     >>> x = np.array([[0.0, 1.0], [1.0, 0.0]] * 8)
     >>> y = np.array([0, 1] * 8)
-    >>> models = train_seeds(lambda s: Sequential([Dense(2, 2, rng=s)]), x, y, [range(16)] * 3,
-    ...                      epochs=20, batch_size=4, lr=0.1)
+    >>> make = lambda s: Sequential([Dense(2, 2, rng=s)])
+    >>> seeds = [range(16)] * 3
+    >>> models = train_seeds(make, x, y, seeds, epochs=20, batch_size=4, lr=0.1)
     >>> [accuracy(m.predict(x), y) for m in models]
     [1.0, 1.0, 1.0]
     """
     if not callable(make):
-        raise TypeError(f"`make` must be a callable seed -> Sequential; got {type(make).__name__}")
+        raise TypeError(
+            f"`make` must be a callable seed -> Sequential; got {type(make).__name__}"
+        )
     x = as_real_array(x, "x")
     y = np.asarray(y)
     if y.shape != (len(x),):
-        raise ValueError(f"`y` must hold one label per example, shape ({len(x)},); got shape {y.shape}")
+        raise ValueError(
+            f"`y` must hold one label per example, shape ({len(x)},); got shape "
+            f"{y.shape}"
+        )
     subsets = np.asarray(subsets)
     if subsets.ndim != 2 or subsets.size == 0 or subsets.dtype.kind not in "iu":
-        raise ValueError(f"`subsets` must be a non-empty 2-D array of integer indices, shape (S, n); "
-                         f"got shape {subsets.shape}, dtype {subsets.dtype}")
+        raise ValueError(
+            "`subsets` must be a non-empty 2-D array of integer indices, shape (S, "
+            "n); "
+            f"got shape {subsets.shape}, dtype {subsets.dtype}"
+        )
     if subsets.min() < 0 or subsets.max() >= len(x):
-        raise ValueError(f"`subsets` must index the {len(x)} examples of `x`; got values "
-                         f"{subsets.min()}..{subsets.max()}")
+        raise ValueError(
+            f"`subsets` must index the {len(x)} examples of `x`; got values "
+            f"{subsets.min()}..{subsets.max()}"
+        )
     models = []
     with threadpool_limits(limits=1, user_api="blas"):
         for seed, subset in enumerate(subsets):
             model = make(seed)
-            train(model, x[subset], y[subset], optimizer=Adam(model.params, lr=lr), epochs=epochs,
-                  batch_size=batch_size, rng=seed)
+            train(
+                model,
+                x[subset],
+                y[subset],
+                optimizer=Adam(model.params, lr=lr),
+                epochs=epochs,
+                batch_size=batch_size,
+                rng=seed,
+            )
             models.append(model)
     return models

@@ -19,7 +19,8 @@ def rng() -> np.random.Generator:
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, or skip: CI installs torch==2.13.0 so these comparisons always run there."""
+    """PyTorch, or skip: CI installs torch==2.13.0 so these comparisons always run
+    there."""
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
     return torch

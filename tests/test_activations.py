@@ -1,4 +1,5 @@
-"""activations.py against hand values, finite differences and PyTorch (values and autograd)."""
+"""activations.py against hand values, finite differences and PyTorch (values and
+autograd)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,23 @@ FUNCTIONS = {  # name: (function, derivative)
     "square": (cd.square, cd.square_grad),
     "absolute": (cd.absolute, cd.absolute_grad),
 }
-LAYERS = {"relu": cd.ReLU, "sigmoid": cd.Sigmoid, "square": cd.Square, "absolute": cd.Absolute}
-# (a, b) pairs for the sigmoid: the default, the slides' values, a negative slope, a steep one.
-SLOPES_OFFSETS = [(1.0, 0.0), (cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B), (-0.5, 2.0), (7.0, -1.5)]
+LAYERS = {
+    "relu": cd.ReLU,
+    "sigmoid": cd.Sigmoid,
+    "square": cd.Square,
+    "absolute": cd.Absolute,
+}
+# (a, b) pairs for the sigmoid: the default, the slides' values, a negative slope, a
+# steep one.
+SLOPES_OFFSETS = [
+    (1.0, 0.0),
+    (cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B),
+    (-0.5, 2.0),
+    (7.0, -1.5),
+]
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Hand values
 
 
@@ -33,22 +45,34 @@ def test_hand_values():
     np.testing.assert_array_equal(cd.absolute(z), [2, 0.5, 0, 0.5, 2])
     np.testing.assert_array_equal(cd.absolute_grad(z), [-1, -1, 0, 1, 1])
     e = np.exp(-2.0)
-    np.testing.assert_allclose(cd.sigmoid([-2.0, 0.0, 2.0]), [e / (1 + e), 0.5, 1 / (1 + e)], rtol=1e-15)
-    np.testing.assert_allclose(cd.sigmoid_grad([-2.0, 0.0, 2.0]), [e / (1 + e) ** 2, 0.25, e / (1 + e) ** 2],
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        cd.sigmoid([-2.0, 0.0, 2.0]), [e / (1 + e), 0.5, 1 / (1 + e)], rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        cd.sigmoid_grad([-2.0, 0.0, 2.0]),
+        [e / (1 + e) ** 2, 0.25, e / (1 + e) ** 2],
+        rtol=1e-15,
+    )
 
 
 def test_slides_constants_and_sigmoid_shape():
     assert (cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B) == (0.08, 50.0)
     a, b = cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B
-    # Exactly 1/2 at the offset b, slope a/4 there, symmetric about it: σ(b + d) + σ(b - d) = 1.
+    # Exactly 1/2 at the offset b, slope a/4 there, symmetric about it: σ(b + d) + σ(b -
+    # d) = 1.
     assert float(cd.sigmoid(b, a, b)) == 0.5
     assert float(cd.sigmoid_grad(b, a, b)) == pytest.approx(a / 4, rel=1e-15)
     d = np.linspace(0, 200, 21)
-    np.testing.assert_allclose(cd.sigmoid(b + d, a, b) + cd.sigmoid(b - d, a, b), 1, rtol=1e-15)
+    np.testing.assert_allclose(
+        cd.sigmoid(b + d, a, b) + cd.sigmoid(b - d, a, b), 1, rtol=1e-15
+    )
     # 12% → 88% over 4 / a = 50 grey levels; a negative slope mirrors the curve.
-    np.testing.assert_allclose(cd.sigmoid([b - 25, b + 25], a, b), 1 / (1 + np.exp([2.0, -2.0])), rtol=1e-14)
-    np.testing.assert_allclose(cd.sigmoid(d, -a, b), 1 - cd.sigmoid(d, a, b), atol=1e-15)
+    np.testing.assert_allclose(
+        cd.sigmoid([b - 25, b + 25], a, b), 1 / (1 + np.exp([2.0, -2.0])), rtol=1e-14
+    )
+    np.testing.assert_allclose(
+        cd.sigmoid(d, -a, b), 1 - cd.sigmoid(d, a, b), atol=1e-15
+    )
 
 
 def test_sigmoid_tails_keep_full_relative_precision():
@@ -64,7 +88,7 @@ def test_grads_at_kinks_are_zero_like_torch():
     assert float(cd.absolute_grad(-0.0)) == 0.0
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Finite differences
 
 
@@ -73,14 +97,16 @@ def test_grads_at_kinks_are_zero_like_torch():
 def test_grad_matches_central_differences(name, ab, rng):
     f, df = FUNCTIONS[name]
     kwargs = dict(a=ab[0], b=ab[1]) if name == "sigmoid" else {}
-    z = rng.uniform(-5, 5, size=(3, 4)) * (100 if kwargs.get("a") == cd.SLIDES_SIGMOID_A else 1)
+    z = rng.uniform(-5, 5, size=(3, 4)) * (
+        100 if kwargs.get("a") == cd.SLIDES_SIGMOID_A else 1
+    )
     z = z[np.abs(z) > 1e-3]  # stay away from the kinks of relu and absolute at 0
     h = 1e-6 * np.maximum(1, np.abs(z))
     numeric = (f(z + h, **kwargs) - f(z - h, **kwargs)) / (2 * h)
     np.testing.assert_allclose(df(z, **kwargs), numeric, rtol=1e-6, atol=1e-9)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # PyTorch
 
 
@@ -99,13 +125,17 @@ def torch_function(torch, name, a=1.0, b=0.0):
 def test_values_and_grads_match_torch(torch, name, ab, rng):
     f, df = FUNCTIONS[name]
     kwargs = dict(a=ab[0], b=ab[1]) if name == "sigmoid" else {}
-    z = np.concatenate([rng.normal(scale=60, size=50), rng.normal(size=50), [0.0, -0.0, 1e4, -1e4]])
+    z = np.concatenate(
+        [rng.normal(scale=60, size=50), rng.normal(size=50), [0.0, -0.0, 1e4, -1e4]]
+    )
     t = torch.tensor(z, requires_grad=True)
     y = torch_function(torch, name, *ab)(t)
     y.sum().backward()
-    np.testing.assert_allclose(f(z, **kwargs), y.detach().numpy(), rtol=1e-12, atol=1e-300)
-    # torch's sigmoid backward is σ(1 - σ), which rounds to 0 (or loses digits) once σ ≈ 1;
-    # ours, a·e/(1 + e)², does not: the two agree to ~1e-16 absolute, not relative.
+    np.testing.assert_allclose(
+        f(z, **kwargs), y.detach().numpy(), rtol=1e-12, atol=1e-300
+    )
+    # torch's sigmoid backward is σ(1 - σ), which rounds to 0 (or loses digits) once σ ≈
+    # 1; ours, a·e/(1 + e)², does not: the two agree to ~1e-16 absolute, not relative.
     np.testing.assert_allclose(df(z, **kwargs), t.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
@@ -119,7 +149,9 @@ def test_layer_backward_matches_torch_autograd(torch, name, rng):
     y = torch_function(torch, name, *ab)(t)
     y.backward(torch.tensor(dy))
     np.testing.assert_allclose(layer.forward(x), y.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(layer.backward(dy), t.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        layer.backward(dy), t.grad.numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 @pytest.mark.torch
@@ -130,16 +162,27 @@ def test_float32_matches_torch_float32(torch, rng):
     np.testing.assert_allclose(cd.sigmoid(z, a, b), expected, rtol=1e-6, atol=1e-7)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Dtype and shape
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-@pytest.mark.parametrize(("dtype", "expected"), [(np.float32, np.float32), (np.float64, np.float64),
-                                                 (np.int64, np.float64), (np.uint8, np.float64),
-                                                 (np.float16, np.float32)])
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.int64, np.float64),
+        (np.uint8, np.float64),
+        (np.float16, np.float32),
+    ],
+)
 def test_dtype_rules_and_shape(name, dtype, expected):
-    z = np.arange(-3, 3).reshape(1, 2, 3).astype(dtype) if dtype != np.uint8 else np.arange(6, dtype=dtype)
+    z = (
+        np.arange(-3, 3).reshape(1, 2, 3).astype(dtype)
+        if dtype != np.uint8
+        else np.arange(6, dtype=dtype)
+    )
     for g in FUNCTIONS[name]:
         out = g(z)
         assert out.dtype == expected
@@ -162,7 +205,7 @@ def test_input_is_not_modified(name, rng):
     np.testing.assert_array_equal(z, before)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Numerical stability (filterwarnings = error turns any overflow warning into a failure)
 
 
@@ -191,8 +234,11 @@ def test_nan_propagates():
     assert np.isnan(cd.sigmoid_grad(z)[0])
 
 
-@given(z=st.floats(allow_nan=False), a=st.floats(allow_nan=False, allow_infinity=False),
-       b=st.floats(allow_nan=False, allow_infinity=False))
+@given(
+    z=st.floats(allow_nan=False),
+    a=st.floats(allow_nan=False, allow_infinity=False),
+    b=st.floats(allow_nan=False, allow_infinity=False),
+)
 def test_sigmoid_in_unit_interval_without_warnings(z, a, b):
     if a == 0:
         return
@@ -202,7 +248,7 @@ def test_sigmoid_in_unit_interval_without_warnings(z, a, b):
     assert float(cd.sigmoid(z, -a, b)) == pytest.approx(1 - s, abs=1e-15)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Layers
 
 
@@ -230,7 +276,9 @@ def test_layer_backward_matches_finite_differences(name, rng):
     for idx in np.ndindex(x.shape):
         e = np.zeros_like(x)
         e[idx] = h
-        numeric[idx] = np.sum(dy * (layer.forward(x + e) - layer.forward(x - e))) / (2 * h)
+        numeric[idx] = np.sum(dy * (layer.forward(x + e) - layer.forward(x - e))) / (
+            2 * h
+        )
     np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -248,15 +296,22 @@ def test_layer_reprs():
     assert repr(cd.Square()) == "Square()"
     assert repr(cd.Absolute()) == "Absolute()"
     assert repr(cd.Sigmoid()) == "Sigmoid(a=1, b=0)"
-    assert repr(cd.Sigmoid(cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B)) == "Sigmoid(a=0.08, b=50)"
-    assert repr(cd.Sigmoid(a=-0.123456789, b=1e-20)) == "Sigmoid(a=-0.123456789, b=1e-20)"
+    assert (
+        repr(cd.Sigmoid(cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B))
+        == "Sigmoid(a=0.08, b=50)"
+    )
+    assert (
+        repr(cd.Sigmoid(a=-0.123456789, b=1e-20)) == "Sigmoid(a=-0.123456789, b=1e-20)"
+    )
 
 
 def test_layer_sigmoid_uses_its_slope_and_offset(rng):
     layer = cd.Sigmoid(a=2.0, b=-1.0)
     x = rng.normal(size=5)
     np.testing.assert_array_equal(layer.forward(x), cd.sigmoid(x, 2.0, -1.0))
-    np.testing.assert_array_equal(layer.backward(np.ones(5)), cd.sigmoid_grad(x, 2.0, -1.0))
+    np.testing.assert_array_equal(
+        layer.backward(np.ones(5)), cd.sigmoid_grad(x, 2.0, -1.0)
+    )
 
 
 def test_layer_errors():
@@ -264,52 +319,101 @@ def test_layer_errors():
     with pytest.raises(RuntimeError, match="`backward` needs a preceding `forward`"):
         layer.backward(np.ones(3))
     layer.forward(np.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"`dy` must have the shape of the forward input \(2, 3\); got shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"`dy` must have the shape of the forward input \(2, 3\); got shape "
+        r"\(3,\)",
+    ):
         layer.backward(np.ones(3))
     with pytest.raises(TypeError, match="`dy` must be real, not complex"):
         layer.backward(np.ones((2, 3), complex))
     with pytest.raises(TypeError, match="`x` must be numeric, not boolean"):
         layer.forward(np.ones(3, bool))
-    with pytest.raises(ValueError, match="`a` must be a finite nonzero real number; got 0"):
+    with pytest.raises(
+        ValueError, match="`a` must be a finite nonzero real number; got 0"
+    ):
         cd.Sigmoid(a=0)
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Errors
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-@pytest.mark.parametrize(("z", "exc", "match"), [
-    (np.ones(2, complex), TypeError, "`z` must be real, not complex; got dtype complex128"),
-    (np.ones(2, bool), TypeError, "`z` must be numeric, not boolean; got dtype bool"),
-    (["a", "b"], TypeError, "`z` must be a real numeric array; got dtype <U1"),
-    ([[1, 2], [3]], TypeError, "`z` must be a real numeric array; got list"),
-    (np.ones((0, 3)), ValueError, r"`z` must not be empty; got shape \(0, 3\)"),
-])
+@pytest.mark.parametrize(
+    ("z", "exc", "match"),
+    [
+        (
+            np.ones(2, complex),
+            TypeError,
+            "`z` must be real, not complex; got dtype complex128",
+        ),
+        (
+            np.ones(2, bool),
+            TypeError,
+            "`z` must be numeric, not boolean; got dtype bool",
+        ),
+        (["a", "b"], TypeError, "`z` must be a real numeric array; got dtype <U1"),
+        ([[1, 2], [3]], TypeError, "`z` must be a real numeric array; got list"),
+        (np.ones((0, 3)), ValueError, r"`z` must not be empty; got shape \(0, 3\)"),
+    ],
+)
 def test_bad_input(name, z, exc, match):
     for g in FUNCTIONS[name]:
         with pytest.raises(exc, match=match):
             g(z)
 
 
-@pytest.mark.parametrize("g", [cd.sigmoid, cd.sigmoid_grad, lambda z, a, b: cd.Sigmoid(a, b)])
-@pytest.mark.parametrize(("a", "b", "exc", "match"), [
-    (0, 0.0, ValueError, "`a` must be a finite nonzero real number; got 0"),
-    (0.0, 0.0, ValueError, "`a` must be a finite nonzero real number; got 0.0"),
-    (np.inf, 0.0, ValueError, "`a` must be a finite nonzero real number; got inf"),
-    (np.nan, 0.0, ValueError, "`a` must be a finite nonzero real number; got nan"),
-    ("1", 0.0, TypeError, r"`a` must be a finite nonzero real number; got '1' \(str\)"),
-    (True, 0.0, TypeError, r"`a` must be a finite nonzero real number; got True \(bool\)"),
-    (1j, 0.0, TypeError, r"`a` must be a finite nonzero real number; got 1j \(complex\)"),
-    (np.ones(2), 0.0, TypeError, r"`a` must be a finite nonzero real number; got array"),
-    (1.0, -np.inf, ValueError, "`b` must be a finite real number; got -inf"),
-    (1.0, np.nan, ValueError, "`b` must be a finite real number; got nan"),
-    (1.0, None, TypeError, r"`b` must be a finite real number; got None \(NoneType\)"),
-])
+@pytest.mark.parametrize(
+    "g", [cd.sigmoid, cd.sigmoid_grad, lambda z, a, b: cd.Sigmoid(a, b)]
+)
+@pytest.mark.parametrize(
+    ("a", "b", "exc", "match"),
+    [
+        (0, 0.0, ValueError, "`a` must be a finite nonzero real number; got 0"),
+        (0.0, 0.0, ValueError, "`a` must be a finite nonzero real number; got 0.0"),
+        (np.inf, 0.0, ValueError, "`a` must be a finite nonzero real number; got inf"),
+        (np.nan, 0.0, ValueError, "`a` must be a finite nonzero real number; got nan"),
+        (
+            "1",
+            0.0,
+            TypeError,
+            r"`a` must be a finite nonzero real number; got '1' \(str\)",
+        ),
+        (
+            True,
+            0.0,
+            TypeError,
+            r"`a` must be a finite nonzero real number; got True \(bool\)",
+        ),
+        (
+            1j,
+            0.0,
+            TypeError,
+            r"`a` must be a finite nonzero real number; got 1j \(complex\)",
+        ),
+        (
+            np.ones(2),
+            0.0,
+            TypeError,
+            r"`a` must be a finite nonzero real number; got array",
+        ),
+        (1.0, -np.inf, ValueError, "`b` must be a finite real number; got -inf"),
+        (1.0, np.nan, ValueError, "`b` must be a finite real number; got nan"),
+        (
+            1.0,
+            None,
+            TypeError,
+            r"`b` must be a finite real number; got None \(NoneType\)",
+        ),
+    ],
+)
 def test_bad_slope_or_offset(g, a, b, exc, match):
     with pytest.raises(exc, match=match):
         g(np.ones(3), a, b)
 
 
 def test_numpy_scalars_are_accepted_for_a_and_b():
-    np.testing.assert_array_equal(cd.sigmoid([50], np.float32(0.5), np.int64(50)), [0.5])
+    np.testing.assert_array_equal(
+        cd.sigmoid([50], np.float32(0.5), np.int64(50)), [0.5]
+    )

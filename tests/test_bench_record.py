@@ -1,4 +1,5 @@
-"""The committed benchmark record (``nox -s bench``) holds what the Performance page shows."""
+"""The committed benchmark record (``nox -s bench``) holds what the Performance page
+shows."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-if not (BENCHMARKS / "record.py").is_file():  # an sdist ships the package and tests only
-    pytest.skip("no benchmarks/ folder in this copy of the sources", allow_module_level=True)
+if not (
+    BENCHMARKS / "record.py"
+).is_file():  # an sdist ships the package and tests only
+    pytest.skip(
+        "no benchmarks/ folder in this copy of the sources", allow_module_level=True
+    )
 
 _spec = importlib.util.spec_from_file_location("bench_record", BENCHMARKS / "record.py")
 record = importlib.util.module_from_spec(_spec)
@@ -22,7 +27,10 @@ _spec.loader.exec_module(record)
 @pytest.fixture(scope="module")
 def latest() -> dict:
     found = record.load()
-    assert found is not None, f"no committed benchmark record at {record.LATEST}: run `nox -s bench` and commit it"
+    assert found is not None, (
+        f"no committed benchmark record at {record.LATEST}: run `nox -s bench` and "
+        "commit it"
+    )
     return found
 
 
@@ -36,7 +44,11 @@ def test_latest_record_is_sound(latest: dict) -> None:
 
 
 def test_history_holds_the_latest(latest: dict) -> None:
-    copies = [p for p in (BENCHMARKS / "results" / "history").glob("*.json") if record.load(p) == latest]
+    copies = [
+        p
+        for p in (BENCHMARKS / "results" / "history").glob("*.json")
+        if record.load(p) == latest
+    ]
     assert copies, "benchmarks/results/history/ has no copy of latest.json"
 
 
@@ -49,15 +61,26 @@ def test_history_holds_the_latest(latest: dict) -> None:
         (lambda r: r["machine"].update(threads="two"), "`threads` must be"),
         (lambda r: r["machine"].update(cores=True), "got a bool"),
         (lambda r: r.update(cases=[]), "`cases` is empty"),
-        (lambda r: r["cases"][0]["times"].pop("convdoc backward"), "no `convdoc backward` time"),
-        (lambda r: r["cases"][0]["times"]["convdoc forward"].update(median_s=0.0), "median must be > 0"),
-        (lambda r: r["scaling"].append({"axis": "side"}), "needs `axis`, `value` and `convdoc`"),
+        (
+            lambda r: r["cases"][0]["times"].pop("convdoc backward"),
+            "no `convdoc backward` time",
+        ),
+        (
+            lambda r: r["cases"][0]["times"]["convdoc forward"].update(median_s=0.0),
+            "median must be > 0",
+        ),
+        (
+            lambda r: r["scaling"].append({"axis": "side"}),
+            "needs `axis`, `value` and `convdoc`",
+        ),
     ],
 )
 def test_a_damaged_record_is_reported(latest: dict, damage, message: str) -> None:
     broken = copy.deepcopy(latest)
     damage(broken)
-    assert any(message in problem for problem in record.problems(broken)), record.problems(broken)
+    assert any(message in problem for problem in record.problems(broken)), (
+        record.problems(broken)
+    )
 
 
 def test_commits_since_counts_or_says_unknown(tmp_path: Path) -> None:

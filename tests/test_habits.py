@@ -1,4 +1,4 @@
-"""The project's configuration files agree with one another (one source for each pin)."""
+"""The project's configuration files agree with one another (one source per pin)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _nox_pin(name: str) -> str:
-    match = re.search(rf'^{name} = "[\w-]+==([\w.]+)"', (ROOT / "noxfile.py").read_text(), re.M)
+    match = re.search(
+        rf'^{name} = "[\w-]+==([\w.]+)"', (ROOT / "noxfile.py").read_text(), re.M
+    )
     assert match, f"noxfile.py pins no {name}"
     return match.group(1)
 
@@ -28,7 +30,9 @@ def test_precommit_runs_the_tools_lint_runs() -> None:
 
 def test_github_workflow_runs_the_ci_script() -> None:
     workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
-    assert re.search(r"^\s+run: bash \.ci/run$", workflow, re.M), "ci.yml does not run .ci/run"
+    assert re.search(r"^\s+run: bash \.ci/run$", workflow, re.M), (
+        "ci.yml does not run .ci/run"
+    )
 
 
 def test_ci_script_runs_the_readme_test_command() -> None:

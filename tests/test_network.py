@@ -1,4 +1,5 @@
-"""network.py: the loss against PyTorch and finite differences, the model against its layers, training."""
+"""network.py: the loss against PyTorch and finite differences, the model against its
+layers, training."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import convdoc as cd
 
 
 def small_cnn(seed=0):
-    return cd.Sequential([cd.Conv2d(1, 4, 3, padding=1, rng=seed), cd.ReLU(), cd.MaxPool2d(2),
-                          cd.Flatten(), cd.Dense(4 * 4 * 4, 3, rng=seed + 1)])
+    return cd.Sequential(
+        [
+            cd.Conv2d(1, 4, 3, padding=1, rng=seed),
+            cd.ReLU(),
+            cd.MaxPool2d(2),
+            cd.Flatten(),
+            cd.Dense(4 * 4 * 4, 3, rng=seed + 1),
+        ]
+    )
 
 
 def test_softmax_cross_entropy_matches_torch(rng, torch):
@@ -29,15 +37,27 @@ def test_softmax_cross_entropy_is_stable_for_huge_logits():
 
 
 def test_accuracy_hand_computed():
-    assert cd.accuracy([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 2.0]], [0, 1, 1, 1]) == 0.75
+    assert (
+        cd.accuracy([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 2.0]], [0, 1, 1, 1])
+        == 0.75
+    )
 
 
-@pytest.mark.parametrize(("args", "match"), [
-    (([[0.0, 1.0]], [2]), r"`labels` must lie in 0..1"),
-    (([[0.0, 1.0]], [0.5]), r"`labels` must be integers of shape \(N,\) = \(1,\); got dtype float64"),
-    (([[0.0, 1.0]], [0, 1]), r"got dtype int64, shape \(2,\)"),
-    (([0.0, 1.0], [0]), r"`logits` must be 2-D with shape \(N, K\); got shape \(2,\)"),
-])
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (([[0.0, 1.0]], [2]), r"`labels` must lie in 0..1"),
+        (
+            ([[0.0, 1.0]], [0.5]),
+            r"`labels` must be integers of shape \(N,\) = \(1,\); got dtype float64",
+        ),
+        (([[0.0, 1.0]], [0, 1]), r"got dtype int64, shape \(2,\)"),
+        (
+            ([0.0, 1.0], [0]),
+            r"`logits` must be 2-D with shape \(N, K\); got shape \(2,\)",
+        ),
+    ],
+)
 def test_loss_and_accuracy_bad_input(args, match):
     for f in (cd.softmax_cross_entropy, cd.accuracy):
         with pytest.raises(ValueError, match=match):
@@ -46,12 +66,32 @@ def test_loss_and_accuracy_bad_input(args, match):
 
 def test_sequential_composes_layers_and_collects_params(rng):
     model = small_cnn()
-    assert model.n_params == 4 * 9 + 4 + 64 * 3 + 3 == sum(layer.n_params for layer in model.layers)
-    assert all(p is q for p, q in zip(model.params, [model.layers[0].weight, model.layers[0].bias,
-                                                      model.layers[4].weight, model.layers[4].bias], strict=True))
-    assert "Conv2d(1 → 4, 3×3, padding 1, 40 params)" in repr(model) and repr(model).endswith("with 235 params")
+    assert (
+        model.n_params
+        == 4 * 9 + 4 + 64 * 3 + 3
+        == sum(layer.n_params for layer in model.layers)
+    )
+    assert all(
+        p is q
+        for p, q in zip(
+            model.params,
+            [
+                model.layers[0].weight,
+                model.layers[0].bias,
+                model.layers[4].weight,
+                model.layers[4].bias,
+            ],
+            strict=True,
+        )
+    )
+    assert "Conv2d(1 → 4, 3×3, padding 1, 40 params)" in repr(model) and repr(
+        model
+    ).endswith("with 235 params")
     x = rng.standard_normal((5, 1, 8, 8))
-    np.testing.assert_allclose(model.predict(x, batch_size=2), model.forward(x), rtol=1e-12)  # BLAS may round per batch
+    # BLAS may round per batch.
+    np.testing.assert_allclose(
+        model.predict(x, batch_size=2), model.forward(x), rtol=1e-12
+    )
 
 
 def test_sequential_backward_matches_finite_differences(rng):
@@ -78,17 +118,29 @@ def test_sequential_backward_matches_finite_differences(rng):
 
 
 def test_sequential_rejects_non_layers():
-    with pytest.raises(TypeError, match=r"`layers\[1\]` must be a layer with forward, backward, params and grads; got int"):
+    with pytest.raises(
+        TypeError,
+        match=r"`layers\[1\]` must be a layer with forward, backward, params and "
+        r"grads; got int",
+    ):
         cd.Sequential([cd.ReLU(), 3])
 
 
 def test_train_learns_and_is_reproducible(rng):
     x = rng.standard_normal((60, 1, 8, 8))
-    labels = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(int)  # top vs bottom half
+    # Top vs bottom half.
+    labels = (x[:, 0, :4].sum(axis=(1, 2)) > x[:, 0, 4:].sum(axis=(1, 2))).astype(int)
     runs = []
     for _ in range(2):
         model = small_cnn()
-        history = cd.train(model, x, labels, optimizer=cd.Adam(model.params, lr=0.01), epochs=15, batch_size=16)
+        history = cd.train(
+            model,
+            x,
+            labels,
+            optimizer=cd.Adam(model.params, lr=0.01),
+            epochs=15,
+            batch_size=16,
+        )
         runs.append((history, model.forward(x)))
     assert runs[0][0] == runs[1][0]
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
@@ -97,15 +149,39 @@ def test_train_learns_and_is_reproducible(rng):
     assert history["accuracy"][-1] >= 0.9
 
 
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"epochs": 0}, ValueError, r"`epochs` must be a positive int; got 0"),
-    ({"batch_size": 1.5}, TypeError, r"`batch_size` must be a positive int; got 1.5"),
-    ({"rng": "seed"}, TypeError, r"`rng` must be an int seed or a numpy.random.Generator; got .seed. \(str\)"),
-    ({"y": np.zeros(3, int)}, ValueError, r"`y` must hold one label per example, shape \(4,\); got shape \(3,\)"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"epochs": 0}, ValueError, r"`epochs` must be a positive int; got 0"),
+        (
+            {"batch_size": 1.5},
+            TypeError,
+            r"`batch_size` must be a positive int; got 1.5",
+        ),
+        (
+            {"rng": "seed"},
+            TypeError,
+            r"`rng` must be an int seed or a numpy.random.Generator; got .seed. "
+            r"\(str\)",
+        ),
+        (
+            {"y": np.zeros(3, int)},
+            ValueError,
+            r"`y` must hold one label per example, shape \(4,\); got shape \(3,\)",
+        ),
+    ],
+)
 def test_train_bad_input(kwargs, error, match):
     model = cd.Sequential([cd.Flatten(), cd.Dense(4, 2)])
-    args = dict(x=np.zeros((4, 2, 2)), y=np.zeros(4, int), optimizer=cd.GradientDescent(model.params),
-                epochs=1, batch_size=2) | kwargs
+    args = (
+        dict(
+            x=np.zeros((4, 2, 2)),
+            y=np.zeros(4, int),
+            optimizer=cd.GradientDescent(model.params),
+            epochs=1,
+            batch_size=2,
+        )
+        | kwargs
+    )
     with pytest.raises(error, match=match):
         cd.train(model, args.pop("x"), args.pop("y"), **args)

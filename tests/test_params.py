@@ -1,4 +1,5 @@
-"""Parameter counts: hand formulas, the notes' numbers, and PyTorch models built by hand."""
+"""Parameter counts: hand formulas, the notes' numbers, and PyTorch models built by
+hand."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from convdoc.params import (
 sizes = st.integers(1, 50)
 
 
-# ---- the notes' numbers ----------------------------------------------------------------------
+# ---- the notes' numbers
+# ----------------------------------------------------------------------
 def test_notes_dense_32x32x3_to_28x28x6():
     assert 32 * 32 * 3 == 3072 and 28 * 28 * 6 == 4704
     assert dense_params(3072, 4704, bias=False) == 14_450_688
@@ -48,8 +50,17 @@ def test_notes_megapixel_image_one_million_hidden_units():
     assert conv_params(1, 1, 10, bias=False) == 100
 
 
-# ---- formulas, by property -----------------------------------------------------------------------
-@given(c=sizes, f=sizes, ho=sizes, wo=sizes, kh=st.integers(1, 7), kw=st.integers(1, 7), bias=st.booleans())
+# ---- formulas, by property
+# -----------------------------------------------------------------------
+@given(
+    c=sizes,
+    f=sizes,
+    ho=sizes,
+    wo=sizes,
+    kh=st.integers(1, 7),
+    kw=st.integers(1, 7),
+    bias=st.booleans(),
+)
 def test_locally_connected_is_conv_times_positions(c, f, ho, wo, kh, kw, bias):
     conv = conv_params(c, f, kh, kw, bias=bias)
     assert locally_connected_params(c, f, ho, wo, kh, kw, bias=bias) == ho * wo * conv
@@ -69,9 +80,16 @@ def test_dense_formula_and_bias(n_in, n_out):
     assert dense_params(np.int64(n_in), n_out) == dense_params(n_in, n_out)
 
 
-@given(h=st.integers(1, 30), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3))
+@given(
+    h=st.integers(1, 30),
+    k=st.integers(1, 7),
+    s=st.integers(1, 4),
+    p=st.integers(0, 3),
+    d=st.integers(1, 3),
+)
 def test_output_size_matches_a_naive_count_of_window_positions(h, k, s, p, d):
-    # a window starting at r covers rows r, r + d, ..., r + d·(k − 1): it fits if the last is inside
+    # a window starting at r covers rows r, r + d, ..., r + d·(k − 1): it fits if the
+    # last is inside
     positions = len([r for r in range(0, h + 2 * p, s) if r + d * (k - 1) < h + 2 * p])
     if positions == 0:
         with pytest.raises(ValueError, match="does not fit"):
@@ -79,13 +97,16 @@ def test_output_size_matches_a_naive_count_of_window_positions(h, k, s, p, d):
     else:
         (row,) = summarize((1, h, h), [ConvSpec(1, k, stride=s, padding=p, dilation=d)])
         assert row.output_shape == (1, positions, positions)
-        assert row.macs == positions * positions * k * k  # each weight once per position
+        # Each weight once per position.
+        assert row.macs == positions * positions * k * k
 
 
-# ---- summarize ----------------------------------------------------------------------------------------
+# ---- summarize
+# --------------------------------------------------------------------------------------
 def test_lenet5_by_hand():
     rows = LENET5.summarize()
-    assert rows == [  # multiply-adds: each weight once per output position (convolutions) or once (dense)
+    # Multiply-adds: each weight once per output position (conv) or once (dense).
+    assert rows == [
         LayerSummary("conv1", (6, 28, 28), 6 * 25 + 6, 28 * 28 * 6 * 25),
         LayerSummary("pool1", (6, 14, 14), 0, 0),
         LayerSummary("conv2", (16, 10, 10), 16 * 6 * 25 + 16, 10 * 10 * 16 * 6 * 25),
@@ -104,17 +125,29 @@ def test_published_totals():
     assert total_params(ALEXNET.summarize()) == 61_100_840
     assert total_params(VGG16.summarize()) == 138_357_544
     assert ALEXNET.summarize()[-5].output_shape == (256, 6, 6)
-    assert [r.output_shape for r in VGG16.summarize() if r.name.startswith("pool")][-1] == (512, 7, 7)
+    assert [r.output_shape for r in VGG16.summarize() if r.name.startswith("pool")][
+        -1
+    ] == (512, 7, 7)
 
 
 def test_locally_connected_avg_pool_and_non_square_specs():
-    rows = summarize((2, 9, 8), [LocallyConnectedSpec(3, (3, 2), stride=(2, 1), padding=(1, 0)),
-                                 AvgPoolSpec(2, stride=1, padding=1), AdaptiveAvgPoolSpec((2, 3))])
+    rows = summarize(
+        (2, 9, 8),
+        [
+            LocallyConnectedSpec(3, (3, 2), stride=(2, 1), padding=(1, 0)),
+            AvgPoolSpec(2, stride=1, padding=1),
+            AdaptiveAvgPoolSpec((2, 3)),
+        ],
+    )
     # rows: (9 + 2 − 3)//2 + 1 = 5; columns: (8 − 2)//1 + 1 = 7
-    assert rows[0] == LayerSummary("local1", (3, 5, 7), 5 * 7 * (3 * 2 * 3 * 2 + 3), 5 * 7 * 3 * 2 * 3 * 2)
+    assert rows[0] == LayerSummary(
+        "local1", (3, 5, 7), 5 * 7 * (3 * 2 * 3 * 2 + 3), 5 * 7 * 3 * 2 * 3 * 2
+    )
     assert rows[1] == LayerSummary("pool1", (3, 6, 8), 0)
     assert rows[2] == LayerSummary("adaptivepool1", (3, 2, 3), 0)
-    assert summarize((5,), [DenseSpec(2, bias=False)]) == [LayerSummary("fc1", (2,), 10, 10)]
+    assert summarize((5,), [DenseSpec(2, bias=False)]) == [
+        LayerSummary("fc1", (2,), 10, 10)
+    ]
     assert summarize((3, 4, 4), []) == []
 
 
@@ -126,7 +159,9 @@ def test_summary_table_and_dense_share():
     assert "| conv1 | 6 × 28 × 28 | 156 |" in lines
     assert lines[-1] == "| **total** | | **61,706** |"
     assert len(lines) == 2 + 8 + 1
-    assert dense_share(LENET5.summarize()) == pytest.approx((48_120 + 10_164 + 850) / 61_706)
+    assert dense_share(LENET5.summarize()) == pytest.approx(
+        (48_120 + 10_164 + 850) / 61_706
+    )
     assert dense_share(summarize((1, 4, 4), [ConvSpec(1, 2)])) == 0.0
 
 
@@ -137,51 +172,111 @@ def test_specs_are_frozen_and_exported():
     assert isinstance(ALEXNET.layers, tuple)
 
 
-# ---- bad input --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("call", "exc", "match"), [
-    (lambda: dense_params(3.0, 2), TypeError, "`n_in` must be a positive int; got 3.0"),
-    (lambda: dense_params(True, 2), TypeError, "`n_in`"),
-    (lambda: dense_params(2, 0), ValueError, "`n_out` must be a positive int; got 0"),
-    (lambda: dense_params(2, 2, bias=1), TypeError, "`bias` must be True or False; got 1"),
-    (lambda: conv_params(1, 1, 3, 0), ValueError, "`kw`"),
-    (lambda: conv_params(1, 1, 2.5), TypeError, "`kh`"),
-    (lambda: conv_params(-1, 1, 3), ValueError, "`in_channels`"),
-    (lambda: locally_connected_params(1, 1, -1, 3, 3), ValueError, "`h_out`"),
-    (lambda: ConvSpec(0, 3), ValueError, "`filters`"),
-    (lambda: ConvSpec(2, 3, padding=-1), ValueError, "`padding` must be >= 0"),
-    (lambda: ConvSpec(2, (3, 3, 3)), ValueError, "`kernel` must be an int or a pair"),
-    (lambda: MaxPoolSpec(2, stride=0), ValueError, "`stride` must be positive"),
-    (lambda: AvgPoolSpec(1.5), TypeError, "`size`"),
-    (lambda: AdaptiveAvgPoolSpec(0), ValueError, "`output_size`"),
-    (lambda: DenseSpec(2.5), TypeError, "`units`"),
-    (lambda: DenseSpec(3, bias="no"), TypeError, "`bias`"),
-    (lambda: summarize((1, 4, 4), [ConvSpec(1, 5)]), ValueError,
-     r"`layers\[0\]` \(conv1 = .*\) does not fit: window 5×5 is larger than the padded input 4×4"),
-    (lambda: summarize((16, 5, 5), [DenseSpec(10)]), ValueError, r"needs a 1-D input.*got shape \(16, 5, 5\).*FlattenSpec"),
-    (lambda: summarize((10,), [ConvSpec(1, 3)]), ValueError, r"needs a 3-D input \(C, H, W\); got shape \(10,\)"),
-    (lambda: summarize((10,), [MaxPoolSpec(2)]), ValueError, "needs a 3-D input"),
-    (lambda: summarize((1, 28, 28), ["conv"]), TypeError, r"`layers\[0\]` must be a layer spec.*got str"),
-    (lambda: summarize((1, 28, 28), ConvSpec(1, 3)), TypeError, "`layers` must be a sequence of layer specs; got ConvSpec"),
-    (lambda: summarize((1, 28), []), ValueError, r"`input_shape` must be \(C, H, W\) or \(D,\)"),
-    (lambda: summarize((1, 0, 3), []), ValueError, "`input_shape` must be a positive int; got 0"),
-    (lambda: summarize((1, 4.0, 3), []), TypeError, "`input_shape`"),
-    (lambda: summarize((1, 8, 8), [MaxPoolSpec(2, padding=2)]), ValueError, "`padding` must be at most half"),
-    (lambda: dense_share(summarize((1, 4, 4), [MaxPoolSpec(2)])), ValueError, "`summary` must contain parameters"),
-])
+# ---- bad input
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("call", "exc", "match"),
+    [
+        (
+            lambda: dense_params(3.0, 2),
+            TypeError,
+            "`n_in` must be a positive int; got 3.0",
+        ),
+        (lambda: dense_params(True, 2), TypeError, "`n_in`"),
+        (
+            lambda: dense_params(2, 0),
+            ValueError,
+            "`n_out` must be a positive int; got 0",
+        ),
+        (
+            lambda: dense_params(2, 2, bias=1),
+            TypeError,
+            "`bias` must be True or False; got 1",
+        ),
+        (lambda: conv_params(1, 1, 3, 0), ValueError, "`kw`"),
+        (lambda: conv_params(1, 1, 2.5), TypeError, "`kh`"),
+        (lambda: conv_params(-1, 1, 3), ValueError, "`in_channels`"),
+        (lambda: locally_connected_params(1, 1, -1, 3, 3), ValueError, "`h_out`"),
+        (lambda: ConvSpec(0, 3), ValueError, "`filters`"),
+        (lambda: ConvSpec(2, 3, padding=-1), ValueError, "`padding` must be >= 0"),
+        (
+            lambda: ConvSpec(2, (3, 3, 3)),
+            ValueError,
+            "`kernel` must be an int or a pair",
+        ),
+        (lambda: MaxPoolSpec(2, stride=0), ValueError, "`stride` must be positive"),
+        (lambda: AvgPoolSpec(1.5), TypeError, "`size`"),
+        (lambda: AdaptiveAvgPoolSpec(0), ValueError, "`output_size`"),
+        (lambda: DenseSpec(2.5), TypeError, "`units`"),
+        (lambda: DenseSpec(3, bias="no"), TypeError, "`bias`"),
+        (
+            lambda: summarize((1, 4, 4), [ConvSpec(1, 5)]),
+            ValueError,
+            r"`layers\[0\]` \(conv1 = .*\) does not fit: window 5×5 is larger than "
+            r"the padded input 4×4",
+        ),
+        (
+            lambda: summarize((16, 5, 5), [DenseSpec(10)]),
+            ValueError,
+            r"needs a 1-D input.*got shape \(16, 5, 5\).*FlattenSpec",
+        ),
+        (
+            lambda: summarize((10,), [ConvSpec(1, 3)]),
+            ValueError,
+            r"needs a 3-D input \(C, H, W\); got shape \(10,\)",
+        ),
+        (lambda: summarize((10,), [MaxPoolSpec(2)]), ValueError, "needs a 3-D input"),
+        (
+            lambda: summarize((1, 28, 28), ["conv"]),
+            TypeError,
+            r"`layers\[0\]` must be a layer spec.*got str",
+        ),
+        (
+            lambda: summarize((1, 28, 28), ConvSpec(1, 3)),
+            TypeError,
+            "`layers` must be a sequence of layer specs; got ConvSpec",
+        ),
+        (
+            lambda: summarize((1, 28), []),
+            ValueError,
+            r"`input_shape` must be \(C, H, W\) or \(D,\)",
+        ),
+        (
+            lambda: summarize((1, 0, 3), []),
+            ValueError,
+            "`input_shape` must be a positive int; got 0",
+        ),
+        (lambda: summarize((1, 4.0, 3), []), TypeError, "`input_shape`"),
+        (
+            lambda: summarize((1, 8, 8), [MaxPoolSpec(2, padding=2)]),
+            ValueError,
+            "`padding` must be at most half",
+        ),
+        (
+            lambda: dense_share(summarize((1, 4, 4), [MaxPoolSpec(2)])),
+            ValueError,
+            "`summary` must contain parameters",
+        ),
+    ],
+)
 def test_bad_input_is_refused_clearly(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
 
 
-# ---- PyTorch, with models written out by hand ------------------------------------------------------
+# ---- PyTorch, with models written out by hand
+# ------------------------------------------------------
 def _torch_rows(torch, model, input_shape, *, device="cpu"):
-    """(parameter count, output shape without batch) after each module that is not an activation."""
+    """(parameter count, output shape without batch) after each module that is not an
+    activation."""
     x = torch.zeros((1, *input_shape), device=device)
     rows = []
     for module in model:
         x = module(x)
         if not isinstance(module, (torch.nn.ReLU, torch.nn.Tanh, torch.nn.Dropout)):
-            rows.append((sum(p.numel() for p in module.parameters()), tuple(x.shape[1:])))
+            rows.append(
+                (sum(p.numel() for p in module.parameters()), tuple(x.shape[1:]))
+            )
     return rows
 
 
@@ -196,21 +291,53 @@ def _check_against_torch(torch, arch, model, *, device="cpu"):
 def test_lenet5_matches_torch(torch):
     nn = torch.nn
     model = nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.Tanh(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.Tanh(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+        nn.Conv2d(1, 6, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.Tanh(),
+        nn.Linear(120, 84),
+        nn.Tanh(),
+        nn.Linear(84, 10),
+    )
     _check_against_torch(torch, LENET5, model)  # a real forward pass of zeros: cheap
 
 
 @pytest.mark.torch
 def test_alexnet_matches_torch(torch):
-    nn, m = torch.nn, {"device": "meta"}  # meta tensors: shapes and counts, no memory, no compute
+    # Meta tensors: shapes and counts, no memory, no compute.
+    nn, m = (
+        torch.nn,
+        {"device": "meta"},
+    )
     model = nn.Sequential(
-        nn.Conv2d(3, 64, 11, stride=4, padding=2, **m), nn.ReLU(), nn.MaxPool2d(3, 2),
-        nn.Conv2d(64, 192, 5, padding=2, **m), nn.ReLU(), nn.MaxPool2d(3, 2),
-        nn.Conv2d(192, 384, 3, padding=1, **m), nn.ReLU(), nn.Conv2d(384, 256, 3, padding=1, **m), nn.ReLU(),
-        nn.Conv2d(256, 256, 3, padding=1, **m), nn.ReLU(), nn.MaxPool2d(3, 2), nn.AdaptiveAvgPool2d(6),
-        nn.Flatten(), nn.Dropout(), nn.Linear(9216, 4096, **m), nn.ReLU(), nn.Dropout(),
-        nn.Linear(4096, 4096, **m), nn.ReLU(), nn.Linear(4096, 1000, **m))
+        nn.Conv2d(3, 64, 11, stride=4, padding=2, **m),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.Conv2d(64, 192, 5, padding=2, **m),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.Conv2d(192, 384, 3, padding=1, **m),
+        nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1, **m),
+        nn.ReLU(),
+        nn.Conv2d(256, 256, 3, padding=1, **m),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.AdaptiveAvgPool2d(6),
+        nn.Flatten(),
+        nn.Dropout(),
+        nn.Linear(9216, 4096, **m),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 4096, **m),
+        nn.ReLU(),
+        nn.Linear(4096, 1000, **m),
+    )
     _check_against_torch(torch, ALEXNET, model, device="meta")
 
 
@@ -218,24 +345,55 @@ def test_alexnet_matches_torch(torch):
 def test_vgg16_matches_torch(torch):
     nn, m = torch.nn, {"device": "meta"}
     layers, c = [], 3
-    for v in [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]:
+    config_d = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M"] + [
+        512,
+        512,
+        512,
+        "M",
+    ] * 2
+    for v in config_d:
         if v == "M":
             layers.append(nn.MaxPool2d(2, 2))
         else:
             layers += [nn.Conv2d(c, v, 3, padding=1, **m), nn.ReLU()]
             c = v
-    model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(7), nn.Flatten(), nn.Linear(25088, 4096, **m), nn.ReLU(),
-                          nn.Dropout(), nn.Linear(4096, 4096, **m), nn.ReLU(), nn.Dropout(), nn.Linear(4096, 1000, **m))
+    model = nn.Sequential(
+        *layers,
+        nn.AdaptiveAvgPool2d(7),
+        nn.Flatten(),
+        nn.Linear(25088, 4096, **m),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 4096, **m),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 1000, **m),
+    )
     _check_against_torch(torch, VGG16, model, device="meta")
 
 
 @pytest.mark.torch
-@given(h=st.integers(3, 12), k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 1),
-       pool=st.integers(1, 2), pool_stride=st.integers(1, 2))
+@given(
+    h=st.integers(3, 12),
+    k=st.integers(1, 3),
+    s=st.integers(1, 3),
+    p=st.integers(0, 1),
+    pool=st.integers(1, 2),
+    pool_stride=st.integers(1, 2),
+)
 def test_spec_arithmetic_matches_torch_forward(torch, h, k, s, p, pool, pool_stride):
     nn = torch.nn
-    specs = [ConvSpec(2, k, stride=s, padding=p), AvgPoolSpec(pool, stride=pool_stride), FlattenSpec(), DenseSpec(3)]
-    model = [nn.Conv2d(1, 2, k, stride=s, padding=p), nn.AvgPool2d(pool, stride=pool_stride), nn.Flatten()]
+    specs = [
+        ConvSpec(2, k, stride=s, padding=p),
+        AvgPoolSpec(pool, stride=pool_stride),
+        FlattenSpec(),
+        DenseSpec(3),
+    ]
+    model = [
+        nn.Conv2d(1, 2, k, stride=s, padding=p),
+        nn.AvgPool2d(pool, stride=pool_stride),
+        nn.Flatten(),
+    ]
     try:
         rows = summarize((1, h, h + 1), specs)
     except ValueError:
@@ -243,4 +401,6 @@ def test_spec_arithmetic_matches_torch_forward(torch, h, k, s, p, pool, pool_str
             _torch_rows(torch, model, (1, h, h + 1))
         return
     model.append(nn.Linear(rows[2].output_shape[0], 3))
-    assert [(r.params, r.output_shape) for r in rows] == _torch_rows(torch, model, (1, h, h + 1))
+    assert [(r.params, r.output_shape) for r in rows] == _torch_rows(
+        torch, model, (1, h, h + 1)
+    )

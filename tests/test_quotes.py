@@ -1,11 +1,11 @@
 """Every quote of the notes and their three sources on the site is verbatim.
 
 Quotes are marked on the pages with one role per source (``docs/_ext/convdoc_site.py``):
-``{notes-quote}`...``` in MyST pages, ``:notes-quote:`...``` in the gallery's reStructuredText,
-and likewise ``why-blog-quote``, ``cnn-blog-quote`` and ``slides-quote``. Each quote must
-appear in its source's seed text (``../shared/seeds`` beside the repository), up to line breaks
-and runs of spaces; ``...`` inside a quote marks an omission, and the pieces around it must
-appear in that order.
+``{notes-quote}`...``` in MyST pages, ``:notes-quote:`...``` in the gallery's
+reStructuredText, and likewise ``why-blog-quote``, ``cnn-blog-quote`` and
+``slides-quote``. Each quote must appear in its source's seed text (``../shared/seeds``
+beside the repository), up to line breaks and runs of spaces; ``...`` inside a quote
+marks an omission, and the pieces around it must appear in that order.
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-#: The seed files of each source (the notes are kept as markdown and as the rendered page).
+#: The seed files of each source (the notes are kept as markdown and as the rendered
+#: page).
 SOURCES = {
-    "notes": ("notes-benefits-of-convolution.md", "notes-benefits-of-convolution-rendered.txt"),
+    "notes": (
+        "notes-benefits-of-convolution.md",
+        "notes-benefits-of-convolution-rendered.txt",
+    ),
     "why-blog": ("source-why-convolutions-blog.txt",),
     "cnn-blog": ("source-cnn-blog.md",),
     "slides": ("source-conv-vs-fc-slides.txt",),
@@ -34,12 +38,14 @@ def _normal(text: str) -> str:
 
 
 def _pages() -> list[Path]:
-    pages = [p for p in sorted((ROOT / "docs").rglob("*.md")) if not SKIP_DIRS & set(p.parts)]
+    pages = [
+        p for p in sorted((ROOT / "docs").rglob("*.md")) if not SKIP_DIRS & set(p.parts)
+    ]
     return pages + sorted((ROOT / "gallery").glob("*.py"))
 
 
 def quotes() -> list[tuple[str, str, str]]:
-    """``(page, source, quote)`` for every quote role on the site's pages and examples."""
+    """``(page, source, quote)`` for every quote role in the pages and examples."""
     found = []
     for page in _pages():
         text = page.read_text(encoding="utf-8")
@@ -63,14 +69,18 @@ def is_verbatim(quote: str, seed: str) -> bool:
 
 def _seed_texts(source: str) -> list[str]:
     if not SEEDS.is_dir():
-        pytest.skip(f"the seed texts are not at {SEEDS} (CI puts them in ../shared/seeds)")
+        pytest.skip(
+            f"the seed texts are not at {SEEDS} (CI puts them in ../shared/seeds)"
+        )
     return [(SEEDS / name).read_text(encoding="utf-8") for name in SOURCES[source]]
 
 
 QUOTES = quotes()
 
 
-@pytest.mark.parametrize(("page", "source", "quote"), QUOTES, ids=[f"{p}:{q[:30]}" for p, _, q in QUOTES])
+@pytest.mark.parametrize(
+    ("page", "source", "quote"), QUOTES, ids=[f"{p}:{q[:30]}" for p, _, q in QUOTES]
+)
 def test_quote_is_verbatim(page: str, source: str, quote: str) -> None:
     assert any(is_verbatim(quote, seed) for seed in _seed_texts(source)), (
         f"{page} quotes the {source} as “{quote}”, which is not in its seed text"
@@ -78,21 +88,24 @@ def test_quote_is_verbatim(page: str, source: str, quote: str) -> None:
 
 
 def test_every_source_is_quoted() -> None:
-    """The scanner finds quotes of every source (a broken pattern would find none and pass)."""
+    """The scanner finds quotes of every source (a broken pattern would find none and
+    pass)."""
     assert {source for _, source, _ in QUOTES} == set(SOURCES)
 
 
 def test_every_erratum_quotes_its_source() -> None:
-    """Each "Says" line of the errata holds a marked quote (or names an outside source)."""
+    """Each "Says" line of the errata holds a marked quote (or names another source)."""
     errata = (ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
     says = re.findall(r"^\*\*Says\*\*.*?(?=\n\n)", errata, flags=re.M | re.S)
     assert says, "no **Says** entries found in docs/errata.md"
     for entry in says:
-        assert ROLE.search(entry) or "edition" in entry, f"erratum without a marked quote: {entry!r}"
+        assert ROLE.search(entry) or "edition" in entry, (
+            f"erratum without a marked quote: {entry!r}"
+        )
 
 
 def test_checker_rejects_a_changed_quote() -> None:
-    """Two-sided: one altered word, a swapped order or an empty piece is not verbatim."""
+    """Two-sided: an altered word, a swapped order or an empty piece is not verbatim."""
     seed = "each filter has 25 parameters plus a bias parameter,\nwhich means 26"
     assert is_verbatim("has 25 parameters plus a bias parameter, which", seed)
     assert is_verbatim("each filter ... which means 26", seed)

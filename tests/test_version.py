@@ -1,4 +1,5 @@
-"""The version is written once (pyproject.toml) and read back from the installed metadata."""
+"""The version is written once (pyproject.toml) and read back from the installed
+metadata."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def test_version_is_written_once() -> None:
     typed = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "convdoc").rglob("*.py")
-        if re.search(r"__version__\s*=\s*['\"]\d+\.\d+", path.read_text(encoding="utf-8"))
+        if re.search(
+            r"__version__\s*=\s*['\"]\d+\.\d+", path.read_text(encoding="utf-8")
+        )
     ]
     assert not typed, f"a version typed in {typed}: read it from the metadata instead"
