@@ -2,16 +2,20 @@
 
 - The API listing: one autosummary table per ``convdoc`` module, generated from each
   module's ``__all__`` so the reference can never miss (or invent) a public name.
-- Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes SVG
+- Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes
+  SVG
   and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
-- Build errors that say where: a failing code cell of a page is printed with its traceback.
-- Verbatim quotes of the notes and their sources: the roles ``notes-quote``, ``why-blog-quote``,
-  ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py`` checks each one against the
-  seed texts; ``$...$`` inside a quote is rendered as math).
-- Every page, every reader: a meta description per page (its first paragraph), and a pass
-  over the written pages (``tune_pages``) that defers render-blocking scripts, lazy-loads
-  figures below the fold, names the animation player's frame image and slider, and moves
-  the animation's frames out of the page into a deferred script.
+- Build errors that say where: a failing code cell of a page is printed with its
+  traceback.
+- Verbatim quotes of the notes and their sources: the roles ``notes-quote``,
+  ``why-blog-quote``,
+  ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py`` checks each one
+  against the seed texts; ``$...$`` inside a quote is rendered as math).
+- Every page, every reader: a meta description per page (its first paragraph), and a
+  pass
+  over the written pages (``tune_pages``) that defers render-blocking scripts,
+  lazy-loads figures below the fold, names the animation player's frame image and
+  slider, and moves the animation's frames out of the page into a deferred script.
 """
 
 from __future__ import annotations
@@ -34,18 +38,19 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.pycode import ModuleAnalyzer
 
-#: The package modules, in reading order (as in DESIGN.md).
-MODULES = (
-    "convolution", "layers", "pooling", "activations", "params", "architectures",
-    "connectivity", "translation", "optim", "network", "data", "experiments",
-)
+import convdoc
+
+#: The package modules, in reading order: the package's own list (one place for it).
+MODULES = convdoc.MODULES
 #: Where the generated API listing lives, relative to the docs folder (git-ignored).
 API_DIR = Path("api", "generated")
 
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
 
-# --- API listing -------------------------------------------------------------------------
+# --- API listing
+# -------------------------------------------------------------------------
+
 
 def _summary(module) -> str:
     """The first paragraph of a module docstring, or a placeholder for an empty module."""
@@ -55,8 +60,8 @@ def _summary(module) -> str:
 
 def api_listing(toctree: str) -> str:
     """reST for every public name of ``convdoc``, one autosummary table per module."""
-    # Names are documented where users call them, ``convdoc.<name>``; the module targets only
-    # make :mod:`convdoc.optim`-style references resolve.
+    # Names are documented where users call them, ``convdoc.<name>``; the module targets
+    # only make :mod:`convdoc.optim`-style references resolve.
     lines = [".. py:module:: convdoc", ""]
     for name in MODULES:
         module = importlib.import_module(f"convdoc.{name}")
@@ -66,7 +71,12 @@ def api_listing(toctree: str) -> str:
         title = f"``convdoc.{name}``"
         lines += [title, "-" * len(title), "", f".. py:module:: convdoc.{name}", ""]
         lines += [".. currentmodule:: convdoc", "", _summary(module), ""]
-        lines += [".. autosummary::", f"   :toctree: {toctree}", "   :nosignatures:", ""]
+        lines += [
+            ".. autosummary::",
+            f"   :toctree: {toctree}",
+            "   :nosignatures:",
+            "",
+        ]
         lines += [f"   {n}" for n in names] + [""]
     return "\n".join(lines)
 
@@ -81,53 +91,65 @@ def _write_if_changed(path: Path, text: str) -> None:
 def write_api_listing(srcdir: Path) -> list[str]:
     """Write the listing twice and return the file autosummary must scan for stubs.
 
-    ``api.rst`` includes ``_listing.rst.inc`` (toctree paths relative to ``api.rst``), while
-    autosummary generates the stubs from ``_stubs.rst``, whose toctree paths are relative to
-    its own folder: the two copies differ only in that path.
+    ``api.rst`` includes ``_listing.rst.inc`` (toctree paths relative to ``api.rst``),
+    while autosummary generates the stubs from ``_stubs.rst``, whose toctree paths are
+    relative to its own folder: the two copies differ only in that path.
     """
-    _write_if_changed(srcdir / API_DIR / "_listing.rst.inc", api_listing(API_DIR.as_posix()))
+    _write_if_changed(
+        srcdir / API_DIR / "_listing.rst.inc", api_listing(API_DIR.as_posix())
+    )
     _write_if_changed(srcdir / API_DIR / "_stubs.rst", api_listing("."))
     return [(API_DIR / "_stubs.rst").as_posix()]
 
 
-def constant_docs(app: Sphinx, what: str, name: str, obj, options, lines: list[str]) -> None:
+def constant_docs(
+    app: Sphinx, what: str, name: str, obj, options, lines: list[str]
+) -> None:
     """Docstrings of module constants such as ``convdoc.LENET5``.
 
-    A constant is an instance: autodoc, looking for a ``#:`` comment in ``convdoc/__init__.py``
-    (where the name is re-exported), would fall back to its class's docstring. Use the
-    comment in the module that defines it instead.
+    A constant is an instance: autodoc, looking for a ``#:`` comment in
+    ``convdoc/__init__.py`` (where the name is re-exported), would fall back to its
+    class's docstring. Use the comment in the module that defines it instead.
     """
     if what != "data" or not name.startswith("convdoc."):
         return
     short = name.rsplit(".", 1)[1]
     for module in MODULES:
-        comment = ModuleAnalyzer.for_module(f"convdoc.{module}").find_attr_docs().get(("", short))
+        comment = (
+            ModuleAnalyzer.for_module(f"convdoc.{module}")
+            .find_attr_docs()
+            .get(("", short))
+        )
         if comment:
             lines[:] = list(comment)
             return
 
 
+# --- Gallery
+# ------------------------------------------------------------------------------
 
-# --- Gallery ------------------------------------------------------------------------------
 
 def reset_matplotlib(gallery_conf, fname) -> None:
     """Fixed SVG ids, so SVG figures are byte-identical from build to build.
 
-    Runs after sphinx-gallery's own matplotlib reset (``plt.rcdefaults()``); PNGs are already
-    deterministic, and SVG/PDF dates follow ``SOURCE_DATE_EPOCH``, which ``nox -s docs`` sets.
+    Runs after sphinx-gallery's own matplotlib reset (``plt.rcdefaults()``); PNGs are
+    already deterministic, and SVG/PDF dates follow ``SOURCE_DATE_EPOCH``, which ``nox
+    -s docs`` sets.
     """
     import matplotlib
     import matplotlib.animation
 
     matplotlib.rcParams["svg.hashsalt"] = "convdoc"
-    # Animations embedded as JavaScript name their HTML elements with uuid4(); number them per
-    # example instead, so the pages are identical from build to build.
+    # Animations embedded as JavaScript name their HTML elements with uuid4(); number
+    # them per example instead, so the pages are identical from build to build.
     counter = itertools.count()
     stem = Path(str(fname)).stem if fname else "example"
-    # matplotlib's player links Font Awesome 4 from a CDN for its button icons; the theme
-    # already ships Font Awesome (fontawesome.js), which draws the same ``fa fa-*`` icons.
-    matplotlib.animation.JS_INCLUDE = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "",
-                                             matplotlib.animation.JS_INCLUDE)
+    # matplotlib's player links Font Awesome 4 from a CDN for its button icons; the
+    # theme already ships Font Awesome (fontawesome.js), which draws the same ``fa
+    # fa-*`` icons.
+    matplotlib.animation.JS_INCLUDE = re.sub(
+        r"<link[^>]*font-awesome[^>]*>\s*", "", matplotlib.animation.JS_INCLUDE
+    )
     matplotlib.animation.uuid = types.SimpleNamespace(
         uuid4=lambda: types.SimpleNamespace(hex=f"{stem}_{next(counter)}")
     )
@@ -136,18 +158,20 @@ def reset_matplotlib(gallery_conf, fname) -> None:
 def report_failed_cell(app: Sphinx, exception: Exception | None) -> None:
     """Print the failing cell and its traceback when a page's code stops the build.
 
-    With ``nb_execution_raise_on_error`` myst-nb raises an error naming only the page; the
-    cell, its source and the traceback are in the exception's cause, which Sphinx would
-    otherwise write only to a temporary log file. In a parallel build (``-j``) the error
-    reaches this process as text: the cause is the part of the worker's traceback before
-    "The above exception was the direct cause".
+    With ``nb_execution_raise_on_error`` myst-nb raises an error naming only the page;
+    the cell, its source and the traceback are in the exception's cause, which Sphinx
+    would otherwise write only to a temporary log file. In a parallel build (``-j``) the
+    error reaches this process as text: the cause is the part of the worker's traceback
+    before "The above exception was the direct cause".
     """
     kind = type(exception).__name__
     if kind == "ExecutionError" and exception.__cause__ is not None:
         page, cause = str(exception), str(exception.__cause__)
     elif kind == "SphinxParallelError" and "ExecutionError: " in exception.message:
         page = exception.message.split("ExecutionError: ", 1)[1]
-        cause = exception.traceback.split("The above exception was the direct cause", 1)[0]
+        cause = exception.traceback.split(
+            "The above exception was the direct cause", 1
+        )[0]
         cause = cause.split("CellExecutionError: ", 1)[-1]
     else:
         return
@@ -158,8 +182,8 @@ def report_failed_cell(app: Sphinx, exception: Exception | None) -> None:
 def fix_zip_timestamps(app: Sphinx) -> None:
     """Stamp the gallery's zip downloads with ``SOURCE_DATE_EPOCH`` instead of file times.
 
-    sphinx-gallery zips freshly written files, so each build's zips would differ in their
-    entry dates alone.
+    sphinx-gallery zips freshly written files, so each build's zips would differ in
+    their entry dates alone.
     """
     epoch = max(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), ZIP_EPOCH_MIN)
     date_time = time.gmtime(epoch)[:6]
@@ -171,7 +195,10 @@ def fix_zip_timestamps(app: Sphinx) -> None:
             with zipfile.ZipFile(path, "w") as new:
                 for info, data in entries:
                     fixed = zipfile.ZipInfo(info.filename, date_time)
-                    fixed.compress_type, fixed.external_attr = info.compress_type, 0o644 << 16
+                    fixed.compress_type, fixed.external_attr = (
+                        info.compress_type,
+                        0o644 << 16,
+                    )
                     new.writestr(fixed, data)
 
 
@@ -190,27 +217,39 @@ def _quote_role(source: str):
             elif part:
                 children.append(nodes.Text(part))
         children.append(nodes.Text("\u201d"))
-        return [nodes.inline(rawtext, "", *children, classes=["source-quote", f"source-{source}"])], []
+        return [
+            nodes.inline(
+                rawtext, "", *children, classes=["source-quote", f"source-{source}"]
+            )
+        ], []
 
     return role
 
 
-# --- Playground (docs/playground.md) -------------------------------------------------------
+# --- Playground (docs/playground.md)
+# -------------------------------------------------------
 
 PLAYGROUND_PAGE = "playground"
 
 
-def playground_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def playground_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """Load the playground's script and style on its page only."""
     if pagename == PLAYGROUND_PAGE:
         app.add_css_file("playground.css")
         app.add_js_file("playground.js", defer="defer")
 
 
-# --- Every page, every reader: search snippets, fast first paint, accessible players ----------
+# --- Every page, every reader: search snippets, fast first paint, accessible players
+# ----------
 
 DESCRIPTION_CHARS = 155  # what search engines show of a description
-GENERATED_TITLES = {"search": "Search", "genindex": "Index", "py-modindex": "Module index"}
+GENERATED_TITLES = {
+    "search": "Search",
+    "genindex": "Index",
+    "py-modindex": "Module index",
+}
 SITE_DESCRIPTION = "why convolutional layers beat fully-connected ones, computed with NumPy on every build"
 
 
@@ -234,7 +273,9 @@ def _description(doctree) -> str:
     return text
 
 
-def add_meta_description(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def add_meta_description(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """``<meta name="description">`` on every page: its first paragraph, else its title and the site's pitch."""
     text = _description(doctree) if doctree is not None else ""
     if not text:  # generated pages (search, index) and pages without prose
@@ -250,9 +291,12 @@ def add_meta_description(app: Sphinx, pagename: str, templatename: str, context:
 #: ``defer`` they are fetched in parallel and run in order after parsing, without holding the
 #: first paint. ``documentation_options.js`` is tiny and read by inline scripts: it is inlined.
 _BLOCKING_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
-_DOC_OPTIONS = re.compile(r'<script src="([^"]*_static/documentation_options\.js)(\?[^"]*)?"></script>')
+_DOC_OPTIONS = re.compile(
+    r'<script src="([^"]*_static/documentation_options\.js)(\?[^"]*)?"></script>'
+)
 _FIGURE = re.compile(r'<img (?![^>]*\bloading=)(?=[^>]*\bsrc="[^"]*_images/)')
-EAGER_FIGURES = 2  # the first figures may be the largest paint: lazy-loading them would delay it
+# the first figures may be the largest paint: lazy-loading them would delay it
+EAGER_FIGURES = 2
 _ANIM_IMG = re.compile(r'<img id="(_anim_img[^"]*)">')
 _ANIM_SLIDER = re.compile(r'(<input id="_anim_slider[^"]*" type="range")')
 
@@ -265,28 +309,39 @@ def tune_page(text: str, doc_options: str) -> str:
     head = _DOC_OPTIONS.sub(lambda m: f"<script>{doc_options.strip()}</script>", head)
     head = _BLOCKING_SCRIPT.sub(r'<script defer src="\1"></script>', head)
     count = itertools.count()
-    body = _FIGURE.sub(lambda m: m.group(0) if next(count) < EAGER_FIGURES else '<img loading="lazy" ', body)
-    # matplotlib's JavaScript animation player: its frame image has no text alternative and its
-    # slider no label (axe: image-alt, label). The figure is described in the prose around it.
-    body = _ANIM_IMG.sub(r'<img id="\1" alt="Animation frame (the slider and buttons below step through the frames)">',
-                         body)
+    body = _FIGURE.sub(
+        lambda m: m.group(0) if next(count) < EAGER_FIGURES else '<img loading="lazy" ',
+        body,
+    )
+    # matplotlib's JavaScript animation player: its frame image has no text alternative
+    # and its slider no label (axe: image-alt, label). The figure is described in the
+    # prose around it.
+    body = _ANIM_IMG.sub(
+        r'<img id="\1" alt="Animation frame (the slider and buttons below step through the frames)">',
+        body,
+    )
     body = _ANIM_SLIDER.sub(r'\1 aria-label="Animation frame"', body)
     return head + sep + body
 
 
-_ANIM_FRAMES = re.compile(r'<script language="javascript">(\s*/\* Instantiate the Animation class\. \*/.*?)</script>',
-                          re.S)
-_FIRST_FRAME = re.compile(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]+)"')  # lines end in "\\"
+_ANIM_FRAMES = re.compile(
+    r'<script language="javascript">(\s*/\* Instantiate the Animation class\. \*/.*?)</script>',
+    re.S,
+)
+_FIRST_FRAME = re.compile(
+    r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]+)"'
+)  # lines end in "\\"
 _IMG_ID = re.compile(r'var img_id = "([^"]+)"')
 
 
 def externalize_animations(text: str, page: Path, outdir: Path) -> str:
     """Move each JavaScript animation's frames (inline base64 PNGs, often hundreds of kB) to a file.
 
-    matplotlib's player writes every frame into the page, so the page cannot paint before they
-    have all arrived. As ``_images/<page>-animation-<n>.js``, loaded with ``defer``, they arrive
-    after the text; the first frame stays in the page as the player's image, so the player is
-    drawn at once, and it starts playing once the other frames are there.
+    matplotlib's player writes every frame into the page, so the page cannot paint
+    before they have all arrived. As ``_images/<page>-animation-<n>.js``, loaded with
+    ``defer``, they arrive after the text; the first frame stays in the page as the
+    player's image, so the player is drawn at once, and it starts playing once the other
+    frames are there.
     """
     count = itertools.count()
     first_frames: dict[str, str] = {}
@@ -318,7 +373,9 @@ def tune_pages(app: Sphinx, exception: Exception | None) -> None:
     options = outdir / "_static" / "documentation_options.js"
     doc_options = options.read_text(encoding="utf-8") if options.is_file() else ""
     for page in sorted(outdir.rglob("*.html")):
-        if {"_static", "_sources", "_downloads", "_images"} & set(page.relative_to(outdir).parts[:-1]):
+        if {"_static", "_sources", "_downloads", "_images"} & set(
+            page.relative_to(outdir).parts[:-1]
+        ):
             continue
         text = page.read_text(encoding="utf-8")
         tuned = tune_page(text, doc_options) if doc_options else text
@@ -332,7 +389,8 @@ def setup(app: Sphinx) -> dict:
         app.add_role(f"{source}-quote", _quote_role(source))
     app.connect("autodoc-process-docstring", constant_docs)
     app.connect("build-finished", report_failed_cell)
-    app.connect("builder-inited", fix_zip_timestamps, priority=900)  # after sphinx-gallery
+    # after sphinx-gallery
+    app.connect("builder-inited", fix_zip_timestamps, priority=900)
     app.connect("html-page-context", playground_assets)
     app.connect("html-page-context", add_meta_description)
     app.connect("build-finished", tune_pages)
