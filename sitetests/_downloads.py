@@ -134,8 +134,7 @@ def run_all(
     return futures
 
 
-# --- The reader's path: nothing but the served website
-# -------------------------------------------
+# --- The reader's path: nothing but the served website --------------------------------
 
 #: What runs a notebook headless: the harness's tools, installed after the reader's command.
 NOTEBOOK_RUNNER = ["nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6"]

@@ -148,8 +148,7 @@ def test_reports_failing_downloads(fresh_venv, tmp_path: Path) -> None:
     )
 
 
-# --- The reader's path: each way of breaking the downloads fails the download checks
-# ----------
+# --- The reader's path: each way of breaking the downloads fails the download checks --
 
 
 @pytest.fixture

@@ -153,8 +153,7 @@ def readme_txt(kind: str) -> str:
     )
 
 
-# --- Building the wheel and the sdist
-# ----------------------------------------------------------
+# --- Building the wheel and the sdist -------------------------------------------------
 
 
 def _source_tree(srcdir: Path) -> Path:
@@ -268,8 +267,7 @@ def publish_dist(app: Sphinx, exception: Exception | None) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-# --- The downloads: script headers, zips with the wheel
-# ----------------------------------------
+# --- The downloads: script headers, zips with the wheel -------------------------------
 
 
 def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
@@ -314,8 +312,7 @@ def prepare_downloads(app: Sphinx) -> None:
                 zf.writestr(info, data)
 
 
-# --- The instructions on the pages
-# --------------------------------------------------------------
+# --- The instructions on the pages ----------------------------------------------------
 
 
 class InstallDirective(Directive):

@@ -48,8 +48,7 @@ API_DIR = Path("api", "generated")
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
 
-# --- API listing
-# -------------------------------------------------------------------------
+# --- API listing ----------------------------------------------------------------------
 
 
 def _summary(module) -> str:
@@ -125,8 +124,7 @@ def constant_docs(
             return
 
 
-# --- Gallery
-# ------------------------------------------------------------------------------
+# --- Gallery --------------------------------------------------------------------------
 
 
 def reset_matplotlib(gallery_conf, fname) -> None:
@@ -226,8 +224,7 @@ def _quote_role(source: str):
     return role
 
 
-# --- Playground (docs/playground.md)
-# -------------------------------------------------------
+# --- Playground (docs/playground.md) --------------------------------------------------
 
 PLAYGROUND_PAGE = "playground"
 
@@ -241,8 +238,7 @@ def playground_assets(
         app.add_js_file("playground.js", defer="defer")
 
 
-# --- Every page, every reader: search snippets, fast first paint, accessible players
-# ----------
+# --- Every page, every reader: search snippets, fast first paint, accessible players --
 
 DESCRIPTION_CHARS = 155  # what search engines show of a description
 GENERATED_TITLES = {

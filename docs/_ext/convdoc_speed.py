@@ -158,7 +158,8 @@ def subset_icon_font(outdir: Path) -> int:
     font_path = outdir / ICON_FONT
     if not font_path.is_file():
         return 0
-    font = TTFont(font_path)
+    # Keep the font's own timestamp: the same subset is the same bytes on every build.
+    font = TTFont(font_path, recalcTimestamp=False)
     had = set(font.getBestCmap())
     used = {name: cps for name, cps in icons_in_use(outdir).items() if cps <= had}
     options = subset.Options()
