@@ -141,13 +141,10 @@ def test_plot_13_shuffling_keeps_the_pixels() -> None:
 
 
 def test_plot_15_architectures() -> None:
-    lenet_by_hand = (
-        cd.conv_params(1, 6, 5)
-        + cd.conv_params(6, 16, 5)
-        + cd.dense_params(16 * 5 * 5, 120)
-        + cd.dense_params(120, 84)
-        + cd.dense_params(84, 10)
-    )
+    # The textbook count, written out independently of convdoc's counting functions:
+    # two convolutions 6(1·25 + 1) and 16(6·25 + 1), then dense 400 → 120 → 84 → 10.
+    convs = 6 * (1 * 25 + 1) + 16 * (6 * 25 + 1)
+    lenet_by_hand = convs + (400 + 1) * 120 + (120 + 1) * 84 + (84 + 1) * 10
     assert cd.total_params(cd.LENET5.summarize()) == lenet_by_hand == 61_706
     assert (
         cd.total_params(cd.ALEXNET.summarize()) == 61_100_840
