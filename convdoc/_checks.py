@@ -18,6 +18,7 @@ __all__ = [
     "as_pair",
     "as_real_array",
     "as_shaped",
+    "as_window",
     "check_allocatable",
     "check_bool",
     "check_float_dtype",
@@ -164,6 +165,31 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
             raise ValueError(f"`{name}` must be {rule}; got {value!r}")
         out.append(int(item))
     return out[0], out[1]
+
+
+def as_window(
+    kernel, stride, padding, dilation=1, *, name: str = "kernel_size", pool=False
+):
+    """The geometry of a sliding window as four checked ``(rows, columns)`` pairs.
+
+    ``(kernel, stride, padding, dilation)``: the window (named `name` in errors) and its
+    step are positive, the zeros around the input are >= 0, the spacing of the taps is
+    positive. For a pooling window (`pool`), a `stride` of ``None`` steps by the window.
+
+    Examples
+    --------
+    >>> as_window(3, 2, (1, 0))
+    ((3, 3), (2, 2), (1, 0), (1, 1))
+    >>> as_window(2, None, 0, name="size", pool=True)
+    ((2, 2), (2, 2), (0, 0), (1, 1))
+    """
+    kernel = as_pair(kernel, name, minimum=1)
+    return (
+        kernel,
+        kernel if pool and stride is None else as_pair(stride, "stride", minimum=1),
+        as_pair(padding, "padding", minimum=0),
+        as_pair(dilation, "dilation", minimum=1),
+    )
 
 
 def check_positive_int(value, name: str) -> int:

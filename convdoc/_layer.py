@@ -8,27 +8,13 @@ numbers in ``params``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import check_bool, check_float_dtype, check_positive_int, check_rng
 
-__all__ = ["Layer", "check_channels", "he_normal", "share_docstrings", "short_pair"]
-
-
-def he_normal(rng, shape, fan_in, dtype):
-    """He-normal weights, std ``sqrt(2 / fan_in)``, from a Generator or an int seed;
-    `rng` and `dtype` checked."""
-    rng, dtype = check_rng(rng), check_float_dtype(dtype)
-    return (
-        np.random.default_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)
-    ).astype(dtype)
-
-
-def check_channels(in_channels, out_channels, bias) -> tuple[int, int, bool]:
-    """``(C, F, bias)`` of a layer with channels, checked: two positive ints, a bool."""
-    c = check_positive_int(in_channels, "in_channels")
-    f = check_positive_int(out_channels, "out_channels")
-    return c, f, check_bool(bias, "bias")
+__all__ = ["Layer", "share_docstrings", "short_pair"]
 
 
 def short_pair(pair):
@@ -105,6 +91,27 @@ class Layer:
         ((4, 3), array([4., 4.]))
         """
         raise NotImplementedError
+
+    def _init_filters(
+        self, in_channels, out_channels, kernel, bias, rng, dtype, *, positions=()
+    ):
+        """Own `out_channels` filters of ``in_channels × kernel`` weights at each of
+        `positions` (none: one bank of filters, shared), and their biases.
+
+        The one initialisation of every layer with weights: He-normal, std
+        ``sqrt(2 / fan_in)`` with ``fan_in = C·KH·KW`` (``C`` for a dense layer, whose
+        kernel is ``()``); biases start at zero. Weights have shape
+        ``(*positions, F, C, *kernel)``, biases ``(F, *positions)``. The channels,
+        `bias`, `rng` and `dtype` are checked here.
+        """
+        c = check_positive_int(in_channels, "in_channels")
+        f = check_positive_int(out_channels, "out_channels")
+        bias, rng = check_bool(bias, "bias"), check_rng(rng)
+        dtype, fan_in = check_float_dtype(dtype), c * math.prod(kernel)
+        draw = np.random.default_rng(rng).standard_normal((*positions, f, c, *kernel))
+        self.weight = (draw * np.sqrt(2.0 / fan_in)).astype(dtype)
+        self.bias = np.zeros((f, *positions), self.weight.dtype) if bias else None
+        self._set_params(self.weight, self.bias)
 
     def _set_params(self, *arrays):
         """Own ``arrays`` (``None`` entries, e.g. no bias, are skipped) with zeroed

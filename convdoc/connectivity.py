@@ -14,6 +14,7 @@ import numpy as np
 from ._checks import (
     as_pair,
     as_real_array,
+    as_window,
     check_positive_int,
     is_number,
     output_shape,
@@ -72,10 +73,7 @@ def conv_matrix(kernel, input_shape, *, stride=1, padding=0) -> np.ndarray:
     """
     k = as_real_array(kernel, "kernel", ndim=2, layout="(KH, KW)")
     h, w = as_pair(input_shape, "input_shape", minimum=1)
-    (sr, sc), (pr, pc) = (
-        as_pair(stride, "stride", minimum=1),
-        as_pair(padding, "padding", minimum=0),
-    )
+    _, (sr, sc), (pr, pc), _ = as_window(k.shape, stride, padding)
     kh, kw = k.shape
     misfit = (
         "`kernel` must fit the padded input {padded[0]}×{padded[1]} (input_shape "

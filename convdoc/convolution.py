@@ -13,14 +13,14 @@ import numpy as np
 
 from . import _engine
 from ._checks import (
-    as_pair,
     as_real_array,
     as_shaped,
+    as_window,
     check_allocatable,
     check_positive_int,
     output_shape,
 )
-from ._layer import Layer, check_channels, he_normal, short_pair
+from ._layer import Layer, short_pair
 
 __all__ = [
     "Conv2d",
@@ -72,10 +72,8 @@ def conv_output_shape(
         check_positive_int(v, n)
         for v, n in zip((h, w, kh, kw), "h w kh kw".split(), strict=True)
     )
-    stride = as_pair(stride, "stride", minimum=1)
-    padding = as_pair(padding, "padding", minimum=0)
-    dilation = as_pair(dilation, "dilation", minimum=1)
-    return output_shape((h, w), (kh, kw), stride, padding, dilation)
+    kernel, stride, padding, dilation = as_window((kh, kw), stride, padding, dilation)
+    return output_shape((h, w), kernel, stride, padding, dilation)
 
 
 def _check(x, w, b, stride, padding, dilation):
@@ -92,10 +90,10 @@ def _check(x, w, b, stride, padding, dilation):
         arrays.append(
             as_shaped(b, "b", (w.shape[0],), "(F,)", why=", one bias per filter")
         )
-    stride = as_pair(stride, "stride", minimum=1)
-    padding = as_pair(padding, "padding", minimum=0)
-    dilation = as_pair(dilation, "dilation", minimum=1)
-    out_hw = output_shape(x.shape[2:], w.shape[2:], stride, padding, dilation, name="w")
+    kernel, stride, padding, dilation = as_window(
+        w.shape[2:], stride, padding, dilation
+    )
+    out_hw = output_shape(x.shape[2:], kernel, stride, padding, dilation, name="w")
     check_allocatable(
         (x.shape[0], w.shape[0], *out_hw),
         "the output (N, F, H_out, W_out) that `x`, `w`, "
@@ -299,8 +297,7 @@ def correlate2d(image, kernel, *, stride=1, padding=0) -> np.ndarray:
     """
     image = as_real_array(image, "image", 2, "(H, W)")
     kernel = as_real_array(kernel, "kernel", 2, "(KH, KW)")
-    stride = as_pair(stride, "stride", minimum=1)
-    padding = as_pair(padding, "padding", minimum=0)
+    _, stride, padding, _ = as_window(kernel.shape, stride, padding)
     out_hw = output_shape(image.shape, kernel.shape, stride, padding)
     check_allocatable(
         (1, 1, *out_hw),
@@ -385,14 +382,10 @@ class Conv2d(Layer):
         rng=0,
         dtype=np.float64,
     ):
-        c, f, bias = check_channels(in_channels, out_channels, bias)
-        kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = as_pair(stride, "stride", minimum=1)
-        self.padding = as_pair(padding, "padding", minimum=0)
-        self.dilation = as_pair(dilation, "dilation", minimum=1)
-        self.weight = he_normal(rng, (f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros(f, self.weight.dtype) if bias else None
-        self._set_params(self.weight, self.bias)
+        kernel, self.stride, self.padding, self.dilation = as_window(
+            kernel_size, stride, padding, dilation
+        )
+        self._init_filters(in_channels, out_channels, kernel, bias, rng, dtype)
 
     def _options(self):
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation)

@@ -15,12 +15,12 @@ from ._checks import (
     as_pair,
     as_real_array,
     as_shaped,
-    check_bool,
+    as_window,
     check_positive_int,
     output_shape,
     result_dtype,
 )
-from ._layer import Layer, check_channels, he_normal
+from ._layer import Layer
 from ._windows import dwarfed, fold, gather, pad, scatter, unpad, windows
 
 __all__ = [
@@ -132,10 +132,7 @@ def dense_backward(dy, x, w):
 def _check_local(x, w, b, stride, padding):
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
     w = as_real_array(w, "w", 6, "(H_out, W_out, F, C, KH, KW)")
-    stride, padding = (
-        as_pair(stride, "stride", minimum=1),
-        as_pair(padding, "padding", minimum=0),
-    )
+    _, stride, padding, _ = as_window(w.shape[4:], stride, padding)
     ho, wo = output_shape(x.shape[2:], w.shape[4:], stride, padding, name="w")
     if w.shape[:2] != (ho, wo) or w.shape[3] != x.shape[1]:
         raise ValueError(
@@ -338,10 +335,7 @@ class Dense(Layer):
             check_positive_int(in_features, "in_features"),
             check_positive_int(out_features, "out_features"),
         )
-        bias = check_bool(bias, "bias")
-        self.weight = he_normal(rng, (d_out, d_in), d_in, dtype)
-        self.bias = np.zeros(d_out, self.weight.dtype) if bias else None
-        self._set_params(self.weight, self.bias)
+        self._init_filters(d_in, d_out, (), bias, rng, dtype)
 
     def forward(self, x):
         return dense(self._save(x), self.weight, self.bias)
@@ -393,19 +387,14 @@ class LocallyConnected2d(Layer):
         rng=0,
         dtype=np.float64,
     ):
-        c, f, bias = check_channels(in_channels, out_channels, bias)
-        h, w = as_pair(input_size, "input_size", minimum=1)
-        kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride, self.padding = (
-            as_pair(stride, "stride", minimum=1),
-            as_pair(padding, "padding", minimum=0),
+        size = as_pair(input_size, "input_size", minimum=1)
+        kernel, self.stride, self.padding, _ = as_window(kernel_size, stride, padding)
+        positions = output_shape(
+            size, kernel, self.stride, self.padding, name="kernel_size"
         )
-        ho, wo = output_shape(
-            (h, w), (kh, kw), self.stride, self.padding, name="kernel_size"
+        self._init_filters(
+            in_channels, out_channels, kernel, bias, rng, dtype, positions=positions
         )
-        self.weight = he_normal(rng, (ho, wo, f, c, kh, kw), c * kh * kw, dtype)
-        self.bias = np.zeros((f, ho, wo), self.weight.dtype) if bias else None
-        self._set_params(self.weight, self.bias)
 
     def forward(self, x):
         return locally_connected2d(

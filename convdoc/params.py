@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_pair, check_positive_int, output_shape
+from ._checks import as_pair, as_window, check_positive_int, output_shape
 
 __all__ = [
     "AdaptiveAvgPoolSpec",
@@ -207,20 +207,24 @@ def locally_connected_params(
 
 
 def _spatial(cls):
-    """Validate (kernel or size, stride, padding) of a sliding-window spec at
+    """Validate (kernel or size, stride, padding, dilation) of a sliding-window spec at
     construction."""
 
     def __post_init__(self):
         window = "kernel" if hasattr(self, "kernel") else "size"
-        as_pair(getattr(self, window), window, minimum=1)
-        if self.stride is not None:
-            as_pair(self.stride, "stride", minimum=1)
-        as_pair(self.padding, "padding", minimum=0)
+        dilation, pool = getattr(self, "dilation", 1), window == "size"
+        as_window(
+            getattr(self, window),
+            self.stride,
+            self.padding,
+            dilation,
+            name=window,
+            pool=pool,
+        )
         if hasattr(self, "filters"):
             check_positive_int(self.filters, "filters")
             _check_bias(self.bias)
         if hasattr(self, "groups"):
-            as_pair(self.dilation, "dilation", minimum=1)
             if self.filters % check_positive_int(self.groups, "groups"):
                 raise ValueError(
                     f"`groups` must divide `filters` ({self.filters}); got "
@@ -490,14 +494,14 @@ def _prefix(layer) -> str | None:
 def _window_output(layer, shape: tuple, where: str) -> tuple[tuple, tuple]:
     """The kernel (or pooling window) of a windowed spec, and its output ``(H_out,
     W_out)`` on `shape`."""
-    kernel = as_pair(
-        getattr(layer, "kernel", getattr(layer, "size", None)), "kernel", minimum=1
+    kernel, stride, padding, dilation = as_window(
+        getattr(layer, "kernel", getattr(layer, "size", None)),
+        layer.stride,
+        layer.padding,
+        getattr(layer, "dilation", 1),
+        name="kernel",
+        pool=hasattr(layer, "size"),
     )
-    stride = (
-        kernel if layer.stride is None else as_pair(layer.stride, "stride", minimum=1)
-    )
-    padding = as_pair(layer.padding, "padding", minimum=0)
-    dilation = as_pair(getattr(layer, "dilation", 1), "dilation", minimum=1)
     if not hasattr(layer, "filters") and any(
         2 * p > k for p, k in zip(padding, kernel, strict=True)
     ):

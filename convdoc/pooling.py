@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (
-    as_pair,
     as_real_array,
     as_shaped,
+    as_window,
     check_allocatable,
     output_shape,
     result_dtype,
@@ -45,9 +45,7 @@ def _check_padding(size, padding):
 def _geometry(x, size, stride, padding):
     """Validate; return ``x`` as floats, window, stride, padding and output shape."""
     x = as_real_array(x, "x", 4, "(N, C, H, W)")
-    size = as_pair(size, "size", minimum=1)
-    stride = size if stride is None else as_pair(stride, "stride", minimum=1)
-    padding = as_pair(padding, "padding", minimum=0)
+    size, stride, padding, _ = as_window(size, stride, padding, name="size", pool=True)
     _check_padding(size, padding)
     out_hw = output_shape(x.shape[2:], size, stride, padding, name="size")
     check_allocatable(
@@ -296,11 +294,9 @@ class _Pool(Layer):
     _forward = _backward = None
 
     def __init__(self, size, stride=None, padding=0):
-        self.size = as_pair(size, "size", minimum=1)
-        self.stride = (
-            self.size if stride is None else as_pair(stride, "stride", minimum=1)
+        self.size, self.stride, self.padding, _ = as_window(
+            size, stride, padding, name="size", pool=True
         )
-        self.padding = as_pair(padding, "padding", minimum=0)
         _check_padding(self.size, self.padding)
         self._set_params()
 

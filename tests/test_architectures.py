@@ -326,22 +326,31 @@ def _torch_networks(torch):
         ]
         return Residual(body, skip=stride == 1 and cin == cout)
 
-    layers, c = conv_bn(3, 32, 3, 2, act=nn.ReLU6), 32
-    for t, cout, n, s in [
-        (1, 16, 1, 1),
-        (6, 24, 2, 2),
-        (6, 32, 3, 2),
-        (6, 64, 4, 2),
-        (6, 96, 3, 1),
-        (6, 160, 3, 2),
-        (6, 320, 1, 1),
-    ]:
+    # Sandler et al. (2018), Table 2, row by row: input (size², channels), operator,
+    # expansion t, output channels c, repeats n, stride s (of the first repeat).
+    table_2 = [
+        ((224, 3), "conv2d", None, 32, 1, 2),
+        ((112, 32), "bottleneck", 1, 16, 1, 1),
+        ((112, 16), "bottleneck", 6, 24, 2, 2),
+        ((56, 24), "bottleneck", 6, 32, 3, 2),
+        ((28, 32), "bottleneck", 6, 64, 4, 2),
+        ((14, 64), "bottleneck", 6, 96, 3, 1),
+        ((14, 96), "bottleneck", 6, 160, 3, 2),
+        ((7, 160), "bottleneck", 6, 320, 1, 1),
+        ((7, 320), "conv2d 1x1", None, 1280, 1, 1),
+    ]  # then avgpool 7x7 and a 1x1 conv to the k classes: the head below
+    layers, c, size = [], 3, 224
+    for (row_size, row_channels), op, t, cout, n, s in table_2:
+        assert (row_size, row_channels) == (size, c), f"Table 2 misread at {op}"
         for i in range(n):
-            layers.append(inverted(c, cout, s if i == 0 else 1, t))
+            if op == "bottleneck":
+                layers.append(inverted(c, cout, s if i == 0 else 1, t))
+            else:  # the stem (3×3) and the last 1×1, flat like torchvision's
+                layers += conv_bn(c, cout, 1 if "1x1" in op else 3, s, act=nn.ReLU6)
             c = cout
+        size //= s
     mobilenet = nn.Sequential(
         *layers,
-        *conv_bn(c, 1280, 1, act=nn.ReLU6),
         nn.AdaptiveAvgPool2d(1),
         nn.Flatten(),
         nn.Dropout(0.2),
