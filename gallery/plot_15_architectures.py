@@ -19,18 +19,6 @@ import convdoc as cd
 architectures = [cd.LENET5, cd.ALEXNET, cd.VGG16]
 
 
-def macs(row):
-    """Multiply-accumulates of one layer for one image (weights × output positions)."""
-    if row.name.startswith("conv"):
-        filters, h_out, w_out = row.output_shape
-        # every weight is used at every position
-        return (row.params - filters) * h_out * w_out
-    if row.name.startswith("fc"):
-        return row.params - row.output_shape[0]  # every weight is used once
-    # pooling and flattening: no weights (their few comparisons are not counted)
-    return 0
-
-
 def print_summary(arch):
     """An aligned table: layer, output shape, parameters, share of the total."""
     summary = arch.summarize()
@@ -125,20 +113,20 @@ plt.show()
 # The share of the fully-connected layers
 # ---------------------------------------
 # :func:`convdoc.dense_share` gives the fraction of the parameters held by the ``fc``
-# layers. For contrast we also count multiply-accumulates per image: a convolution
-# reuses each weight at every output position, so the convolutions hold few parameters
-# but do most of the work, and the more so the larger the images and the deeper the
-# network.
+# layers. For contrast, :func:`convdoc.total_macs` counts the multiply-accumulates per
+# image (each row's ``macs``): a convolution reuses each weight at every output
+# position, so the convolutions hold few parameters but do most of the work, and the
+# more so the larger the images and the deeper the network.
 
 print(f"{'network':<9} {'parameters':>12} {'fc share':>9} {'MACs':>15} {'fc share':>9}")
 shares = {}
 for name, summary in summaries.items():
     share = cd.dense_share(summary)
-    work = np.array([macs(row) for row in summary], dtype=float)
-    work_share = work[[row.name.startswith("fc") for row in summary]].sum() / work.sum()
+    work = cd.total_macs(summary)
+    work_share = sum(row.macs for row in summary if row.name.startswith("fc")) / work
     shares[name] = share, work_share
     print(
-        f"{name:<9} {totals[name]:>12,} {100 * share:>8.1f}% {int(work.sum()):>15,} "
+        f"{name:<9} {totals[name]:>12,} {100 * share:>8.1f}% {work:>15,} "
         f"{100 * work_share:>8.1f}%"
     )
 
