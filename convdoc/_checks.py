@@ -294,9 +294,8 @@ def check_allocatable(shape, what: str) -> tuple:
 
 MISFIT = (
     "`{name}` must fit in the padded input: the kernel {kernel} with dilation "
-    "{dilation} "
-    "spans {span}, but the input {size} with padding {padding} is only {padded}; use a "
-    "smaller kernel or more padding"
+    "{dilation} spans {span}, but the input {size} with padding {padding} is only "
+    "{padded}; use a smaller kernel or more padding"
 )
 
 

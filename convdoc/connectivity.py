@@ -225,8 +225,8 @@ def receptive_field_by_perturbation(forward, input_shape, out_index) -> np.ndarr
         base = y0[out_index]
     except (IndexError, TypeError) as exc:
         raise ValueError(
-            f"`out_index` must index the output of shape {y0.shape}; got "
-            f"{out_index!r} ({exc})"
+            f"`out_index` must index the output of shape {y0.shape}; got {out_index!r} "
+            f"({exc})"
         ) from None
     if np.ndim(base) != 0:
         raise ValueError(

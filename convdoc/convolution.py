@@ -82,7 +82,7 @@ def _check(x, w, b, stride, padding, dilation):
     w = as_real_array(w, "w", 4, "(F, C, KH, KW)")
     if w.shape[1] != x.shape[1]:
         raise ValueError(
-            f"`w` must have as many input channels as `x`: w.shape[1] must be "
+            "`w` must have as many input channels as `x`: w.shape[1] must be "
             f"{x.shape[1]} for x of shape {x.shape}; got w of shape {w.shape}"
         )
     arrays = [x, w]
@@ -96,8 +96,8 @@ def _check(x, w, b, stride, padding, dilation):
     out_hw = output_shape(x.shape[2:], kernel, stride, padding, dilation, name="w")
     check_allocatable(
         (x.shape[0], w.shape[0], *out_hw),
-        "the output (N, F, H_out, W_out) that `x`, `w`, "
-        "`stride`, `padding` and `dilation` give",
+        "the output (N, F, H_out, W_out) that `x`, `w`, `stride`, `padding` and "
+        "`dilation` give",
     )
     return arrays, _engine.geometry_of(
         x.shape, w.shape, stride, padding, dilation, out_hw

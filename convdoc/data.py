@@ -35,8 +35,7 @@ def _require(module: str, package: str, caller: str):
     except ImportError as exc:
         raise ImportError(
             f"`{caller}` needs {package}, an optional dependency of convdoc that is "
-            "not "
-            f"installed; install it with: pip install {package}"
+            f"not installed; install it with: pip install {package}"
         ) from exc
 
 

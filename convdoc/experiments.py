@@ -167,8 +167,7 @@ def train_seeds(
     subsets = np.asarray(subsets)
     if subsets.ndim != 2 or subsets.size == 0 or subsets.dtype.kind not in "iu":
         raise ValueError(
-            "`subsets` must be a non-empty 2-D array of integer indices, shape (S, "
-            "n); "
+            "`subsets` must be a non-empty 2-D array of integer indices, shape (S, n); "
             f"got shape {subsets.shape}, dtype {subsets.dtype}"
         )
     if subsets.min() < 0 or subsets.max() >= len(x):

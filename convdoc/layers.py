@@ -45,8 +45,7 @@ def _check_dense(x, w, b=None):
     if w.shape[1] != x.shape[1]:
         raise ValueError(
             f"`w` must have shape (D_out, D_in) with D_in = {x.shape[1]} (the columns "
-            "of `x`, "
-            f"torch.nn.Linear layout); got w of shape {w.shape} for x of shape "
+            f"of `x`, torch.nn.Linear layout); got w of shape {w.shape} for x of shape "
             f"{x.shape}"
         )
     arrays = [x, w]
@@ -137,8 +136,8 @@ def _check_local(x, w, b, stride, padding):
     if w.shape[:2] != (ho, wo) or w.shape[3] != x.shape[1]:
         raise ValueError(
             "`w` must have shape (H_out, W_out, F, C, KH, KW) with (H_out, W_out) = "
-            f"{(ho, wo)} "
-            f"and C = {x.shape[1]} for x of shape {x.shape}; got shape {w.shape}"
+            f"{(ho, wo)} and C = {x.shape[1]} for x of shape {x.shape}; got shape "
+            f"{w.shape}"
         )
     arrays = [x, w]
     if b is not None:

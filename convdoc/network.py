@@ -45,9 +45,8 @@ class Sequential:
         for k, layer in enumerate(self.layers):
             if not _is_layer(layer):
                 raise TypeError(
-                    f"`layers[{k}]` must be a layer with forward, backward, params "
-                    "and grads; "
-                    f"got {type(layer).__name__}"
+                    f"`layers[{k}]` must be a layer with forward, backward, params and "
+                    f"grads; got {type(layer).__name__}"
                 )
 
     @property
@@ -166,19 +165,17 @@ def _check_labels(labels, n, k, name="labels", columns="one per column of `logit
     except ValueError as exc:  # ragged lists
         raise ValueError(
             f"`{name}` must be integers of shape (N,) = ({n},); got "
-            f"{type(labels).__name__} "
-            f"({exc})"
+            f"{type(labels).__name__} ({exc})"
         ) from None
     if labels.dtype.kind not in "iu" or labels.shape != (n,):
         raise ValueError(
             f"`{name}` must be integers of shape (N,) = ({n},); got dtype "
-            f"{labels.dtype}, "
-            f"shape {labels.shape}"
+            f"{labels.dtype}, shape {labels.shape}"
         )
     if labels.min() < 0 or labels.max() >= k:
         raise ValueError(
-            f"`{name}` must lie in 0..{k - 1} ({columns}); "
-            f"got values {labels.min()}..{labels.max()}"
+            f"`{name}` must lie in 0..{k - 1} ({columns}); got values "
+            f"{labels.min()}..{labels.max()}"
         )
     return labels
 
@@ -210,8 +207,7 @@ def softmax_cross_entropy(logits, labels):
     if not np.isfinite(logits).all():
         raise ValueError(
             f"`logits` must be finite; got {np.count_nonzero(~np.isfinite(logits))} "
-            "inf or nan "
-            f"values in shape {logits.shape}"
+            f"inf or nan values in shape {logits.shape}"
         )
     labels = _check_labels(labels, *logits.shape)
     # A gap beyond the float range becomes -inf: exp gives 0, exact.
@@ -300,8 +296,8 @@ def _check_training(model, x, y, optimizer, epochs, batch_size, rng):
     logits = np.asarray(model.forward(x[:1]))
     if logits.ndim != 2 or logits.shape[0] != 1:
         raise ValueError(
-            "`model` must map `x` to logits of shape (N, K); got shape "
-            f"{logits.shape} for one example"
+            f"`model` must map `x` to logits of shape (N, K); got shape {logits.shape} "
+            "for one example"
         )
     k = logits.shape[1]
     y = _check_labels(y, len(x), k, "y", f"one per output of `model`, K = {k}")

@@ -21,8 +21,8 @@ __all__ = ["Adam", "GradientDescent"]
 def _check_params(params) -> list[np.ndarray]:
     if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)):
         raise TypeError(
-            f"`params` must be a list of float arrays (wrap a single array: [w]); "
-            f"got {type(params).__name__}"
+            "`params` must be a list of float arrays (wrap a single array: [w]); got "
+            f"{type(params).__name__}"
         )
     if not params:
         raise ValueError(
@@ -47,10 +47,9 @@ def _check_params(params) -> list[np.ndarray]:
     for i, j in itertools.combinations(range(len(params)), 2):
         if _overlap(params[i], params[j]):
             raise ValueError(
-                "`params` must not list the same numbers twice (each step would "
-                "update them twice); "
-                f"got params[{i}] and params[{j}] sharing memory (one array twice, or "
-                "views of one)"
+                "`params` must not list the same numbers twice (each step would update "
+                f"them twice); got params[{i}] and params[{j}] sharing memory (one "
+                "array twice, or views of one)"
             )
     return list(params)
 

@@ -514,7 +514,7 @@ def _window_output(layer, shape: tuple, where: str) -> tuple[tuple, tuple]:
     misfit = (
         f"{escaped} does not fit: window {{span[0]}}×{{span[1]}} is larger than the "
         f"padded input {{padded[0]}}×{{padded[1]}} (input shape {shape}, padding "
-        f"{{padding}})"
+        "{padding})"
     )
     h, w = shape[1:]
     return kernel, output_shape(
@@ -588,8 +588,7 @@ def _walk(
             kinds = ", ".join(sorted({c.__name__ for c in _PREFIX}))
             raise TypeError(
                 f"{context}{label[:-1]}[{i}]` must be a layer spec ({kinds}) or a "
-                "block; "
-                f"got {type(layer).__name__}"
+                f"block; got {type(layer).__name__}"
             )
         counts[kind] = counts.get(kind, 0) + 1
         name = f"{kind}{counts[kind]}"
@@ -634,9 +633,8 @@ def _block(
         if side_out != out:
             raise ValueError(
                 f"{where}: the `shortcut` output {side_out} must match the `body` "
-                f"output {out} "
-                "to be added; give the shortcut a 1×1 ConvSpec with the body's "
-                "filters and stride"
+                f"output {out} to be added; give the shortcut a 1×1 ConvSpec with the "
+                "body's filters and stride"
             )
         rows += side
     return rows, out

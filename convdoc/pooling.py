@@ -37,8 +37,7 @@ def _check_padding(size, padding):
     if padding[0] > size[0] // 2 or padding[1] > size[1] // 2:
         raise ValueError(
             f"`padding` must be at most half the window `size` {size} (as in torch), "
-            "so that "
-            f"every window holds a real pixel; got {padding}"
+            f"so that every window holds a real pixel; got {padding}"
         )
 
 

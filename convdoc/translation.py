@@ -166,14 +166,13 @@ def equivariance_error(
     if moved_then_mapped.shape != mapped_then_moved.shape:
         raise ValueError(
             f"`f` must give outputs of one shape; got {moved_then_mapped.shape} for "
-            "the shifted "
-            f"input and {mapped_then_moved.shape} for the original"
+            f"the shifted input and {mapped_then_moved.shape} for the original"
         )
     h, w = mapped_then_moved.shape[-2:]
     if 2 * crop >= min(h, w):
         raise ValueError(
-            f"`crop` must leave part of the {h}×{w} output (2·crop < {min(h, w)}); "
-            f"got {crop}"
+            f"`crop` must leave part of the {h}×{w} output (2·crop < {min(h, w)}); got "
+            f"{crop}"
         )
     window = (..., slice(crop, h - crop), slice(crop, w - crop))
     return float(np.max(np.abs(moved_then_mapped[window] - mapped_then_moved[window])))

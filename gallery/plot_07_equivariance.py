@@ -57,8 +57,7 @@ for k, err in zip(crops, errors_zero, strict=True):
 first_exact = next(k for k, err in zip(crops, errors_zero, strict=True) if err < 1e-12)
 print(
     f"exact once {first_exact} border pixels are ignored (largest shift "
-    f"{max(rows, cols)}, "
-    f"kernel radius 1)"
+    f"{max(rows, cols)}, kernel radius 1)"
 )
 assert errors_zero[0] > 0.1 * scale and first_exact <= max(rows, cols) + 1, (
     "zero padding breaks equivariance at the borders, and only there"

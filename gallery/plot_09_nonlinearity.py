@@ -84,8 +84,8 @@ for grad_name, z in gradients.items():
         share = np.mean(response >= sigma(np.array(b)))
         fires[grad_name, name] = share
         print(
-            f"{grad_name:>4} {name:<24} {response.mean():>9.3f} "
-            f"{response.max():>9.3f} {share:>7.2%}"
+            f"{grad_name:>4} {name:<24} {response.mean():>9.3f} {response.max():>9.3f} "
+            f"{share:>7.2%}"
         )
 
 # %%

@@ -80,8 +80,7 @@ n = 24
 measured = {}
 print(
     f"{'stack':<24} {'size':>4} {'jump':>4} {'start':>5} {'output':>8} "
-    f"{'rows seen':>10} "
-    f"{'extent':>6} {'pixels':>6}"
+    f"{'rows seen':>10} {'extent':>6} {'pixels':>6}"
 )
 for name, layers in stacks.items():
     size, jump, start = closed[name]

@@ -99,8 +99,7 @@ for name, losses in curves.items():
     errors[name] = np.abs(kernels[name] - sobel).max()
     print(
         f"{name:<17} {losses[0]:>9.2e} {losses[10]:>9.2e} {losses[100]:>9.2e} "
-        f"{losses[-1]:>9.2e} "
-        f"{errors[name]:>16.2e}"
+        f"{losses[-1]:>9.2e} {errors[name]:>16.2e}"
     )
 with np.printoptions(precision=3, suppress=True):
     print("kernel learned by Adam:", kernels["Adam"][0, 0], sep="\n")

@@ -116,16 +116,14 @@ def ci(values, sign=""):
 print(f"seeds 0 to {seeds - 1}; mean ± half-width of the 95 % t-interval")
 print(
     f"{'n train':>7}  {'CNN test':>14}  {'MLP test':>14}  {'CNN gap':>14}  "
-    f"{'MLP gap':>14}"
-    f"  {'test, CNN - MLP':>16}  {'gap, CNN - MLP':>15}"
+    f"{'MLP gap':>14}  {'test, CNN - MLP':>16}  {'gap, CNN - MLP':>15}"
 )
 for k, n in enumerate(sizes):
     print(
         f"{n:>7}  {ci(test_acc['CNN'][k]):>14}  {ci(test_acc['MLP'][k]):>14}  "
-        f"{ci(gap['CNN'][k]):>14}"
-        f"  {ci(gap['MLP'][k]):>14}  "
-        f"{ci(test_acc['CNN'][k] - test_acc['MLP'][k], '+'):>16}"
-        f"  {ci(gap['CNN'][k] - gap['MLP'][k], '+'):>15}"
+        f"{ci(gap['CNN'][k]):>14}  {ci(gap['MLP'][k]):>14}  "
+        f"{ci(test_acc['CNN'][k] - test_acc['MLP'][k], '+'):>16}  "
+        f"{ci(gap['CNN'][k] - gap['MLP'][k], '+'):>15}"
     )
 
 shrink = {name: cd.t_interval(g[0] - g[-1]) for name, g in gap.items()}

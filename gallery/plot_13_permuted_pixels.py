@@ -63,8 +63,7 @@ new_position = np.argsort(perm)  # pixel p of the original lands at new_position
 kept = pairs & adjacent(new_position[a], new_position[b])
 print(
     f"adjacent pixel pairs: {pairs.sum() // 2}, still adjacent after shuffling: "
-    f"{kept.sum() // 2} "
-    f"({100 * kept.sum() / pairs.sum():.0f}%)"
+    f"{kept.sum() // 2} ({100 * kept.sum() / pairs.sum():.0f}%)"
 )
 assert kept.sum() < 0.25 * pairs.sum(), "shuffling destroys most neighbourhoods"
 

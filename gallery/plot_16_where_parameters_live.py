@@ -59,8 +59,7 @@ for arch in architectures:
     s = stats[arch.name]
     print(
         f"{arch.name:<12} {total:>12,} {s['dense']:>7.1%} {s['conv']:>7.1%} "
-        f"{norm:>6.1%} {macs:>15,} "
-        f"{s['per_mac']:>11.4f}"
+        f"{norm:>6.1%} {macs:>15,} {s['per_mac']:>11.4f}"
     )
 
 assert all(stats[n]["dense"] > 0.85 for n in older) and all(
@@ -93,8 +92,7 @@ for name, s in stats.items():
     positions = [r.output_shape[1] * r.output_shape[2] for r in convs]
     print(
         f"{name:<12} {sum(r.macs for r in dense) / dense_weights:>22.0f} "
-        f"{per_conv:>24.1f} "
-        f"{min(positions):>12,} to {max(positions):<9,}"
+        f"{per_conv:>24.1f} {min(positions):>12,} to {max(positions):<9,}"
     )
     assert sum(r.macs for r in dense) == dense_weights and min(
         positions
