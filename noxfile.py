@@ -6,8 +6,7 @@ virtual environment; what else a session needs from the machine:
 - ``tests``, ``lint``, ``dist``, ``docs``, ``repro``, ``failures``, ``serve``, ``lock``:
   Python >= 3.10 and ``pip install nox`` (``lock`` also needs ``uv``).
 - ``site``: Chromium (Debian's ``chromium``, at ``$CHROME_PATH`` or on the PATH;
-  Playwright
-  cannot download browsers here).
+  Playwright cannot download browsers here).
 - ``lighthouse``: Node.js with npm (Lighthouse 12 is installed into ``.nox/``) and
   Chromium.
 - ``bench`` and ``tests`` in CI: PyTorch, always installed with pip as
@@ -61,7 +60,7 @@ def _want_torch() -> bool:
 
 
 def _source_date_epoch() -> str:
-    """The last commit's time, so builds of one commit are identical (falls back to 0)."""
+    """The last commit's time, so that builds of one commit are identical (else 0)."""
     try:
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct"],
@@ -86,7 +85,7 @@ def _docs_env() -> dict[str, str]:
 
 
 def _suite(session: nox.Session, folder: pathlib.Path) -> list[str]:
-    """pytest's arguments: the posargs, after the whole ``folder`` unless they name tests themselves."""
+    """pytest's arguments: the posargs, after ``folder`` unless they name tests."""
     named = any(
         not arg.startswith("-") and pathlib.Path(arg.split("::")[0]).exists()
         for arg in session.posargs
@@ -154,7 +153,8 @@ CHECK_JSONSCHEMA = "check-jsonschema==0.39.0"
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (rules and formatting) over every Python file; the CI and Read the Docs configs."""
+    """Ruff (rules and formatting) on every
+    Python file; CI and Read the Docs configs."""
     session.install(RUFF, CHECK_JSONSCHEMA)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -172,10 +172,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def dist(session: nox.Session) -> None:
-    """Build the sdist, then the wheel from it (``python -m build``); check both as PyPI would.
+    """Build the sdist, then the wheel from it; check both as PyPI would.
 
-    Also: the LICENSE ships in both, and a wheel built straight from the tree (as the
-    site's is) holds the same files as the one built from the sdist.
+    Built with ``python -m build``. Also: the LICENSE ships in both, and a wheel built
+    straight from the tree (as the site's is) holds the same files as the one built from
+    the sdist.
     """
     session.install("build>=1.2", "twine>=5", "hatchling>=1.27")
     out = ROOT / "dist"
@@ -200,7 +201,7 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def failures(session: nox.Session) -> None:
-    """Break throwaway sites (real conf.py, build_docs) in each way: every build must fail loudly."""
+    """Break throwaway sites in every way we know: each build must fail loudly."""
     _install_docs(session)
     session.install("pytest>=8")
     session.run(
@@ -213,7 +214,7 @@ def failures(session: nox.Session) -> None:
 
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Serve the site on http://127.0.0.1:8000 with live reload, for authors (cached builds)."""
+    """Serve the site on http://127.0.0.1:8000 with live reload, for authors."""
     _install_docs(session)
     session.install("sphinx-autobuild>=2024.4")
     session.run(
@@ -238,7 +239,7 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(venv_backend="venv")
 def site(session: nox.Session) -> None:
-    """Test the built site in a real browser (Chromium) and run every download; builds if needed."""
+    """Test the built site in Chromium and run every download (builds it if needed)."""
     _install_docs(session)
     session.install("-e", ".[site]")
     if not (HTML / "index.html").exists():
@@ -257,9 +258,10 @@ LIGHTHOUSE = "lighthouse@12.2.3"
 
 @nox.session(venv_backend="none")
 def lighthouse(session: nox.Session) -> None:
-    """Lighthouse (mobile) on key pages of the built site, served gzip-compressed: every score >= 95.
+    """Lighthouse (mobile) on key pages of the built site: every score must be >= 95.
 
-    Installs Lighthouse with npm into .nox/ once; needs Node.js and Chromium
+    The site is served gzip-compressed, as a static host would serve it. Installs
+    Lighthouse with npm into .nox/ once; needs Node.js and Chromium
     (``$CHROME_PATH``, default /usr/bin/chromium). ``nox -s lighthouse -- --page
     index.html`` audits one page.
     """
@@ -304,7 +306,8 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def repro(session: nox.Session) -> None:
-    """Build the site twice from scratch and report every file that differs (should be none)."""
+    """Build the site twice from scratch; report
+    every file that differs (none should)."""
     _install_docs(session)
     first = BUILD / "repro-a"
     build_docs(session, first)
@@ -316,7 +319,7 @@ def repro(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def lock(session: nox.Session) -> None:
-    """Refresh requirements/docs-constraints.txt, the pins `nox -s docs` installs with (needs uv)."""
+    """Refresh requirements/docs-constraints.txt, the pins of the docs (needs uv)."""
     session.run(
         "uv",
         "pip",

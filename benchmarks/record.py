@@ -110,7 +110,8 @@ def load(path: Path = LATEST) -> dict | None:
 
 
 def commits_since(commit: str, repo: Path = HERE.parent) -> int | None:
-    """How many commits HEAD is ahead of ``commit``; None outside git or for an unknown commit.
+    """How many commits HEAD is ahead of ``commit``;
+    None outside git or for an unknown commit.
 
     Depends only on the checked-out commit, so two builds of one commit say the same.
     """

@@ -1,4 +1,5 @@
-"""Benchmark convdoc's conv2d against PyTorch, scipy.signal, a naive loop and NumPy's matmul rate.
+"""Benchmark convdoc's conv2d against PyTorch,
+scipy.signal, a naive loop and NumPy's matmul rate.
 
 Run with ``nox -s bench`` (installs ``.[bench]`` and torch) or ``python
 benchmarks/run.py``; ``--quick`` for a smoke run of a few seconds. Everything is
@@ -62,7 +63,7 @@ SCIPY_LIMIT_S = 2.0  # skip the scipy channel loop where one call would take lon
 SETTLE_S = 0.15
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Timing
 
 
@@ -117,7 +118,8 @@ def peak_extra_bytes(fn):
 
 
 def matmul_rate(dtype, n):
-    """GFLOP/s of NumPy's own square matrix product: the practical limit on this machine."""
+    """GFLOP/s of NumPy's own square matrix product:
+    the practical limit on this machine."""
     rng = np.random.default_rng(0)
     a, b = (
         rng.standard_normal((n, n)).astype(dtype),
@@ -130,12 +132,13 @@ def matmul_rate(dtype, n):
     return dict(n=n, median_s=t, gflops=2 * n**3 / t / 1e9)
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Competitors
 
 
 def naive_conv2d(x, w, padding):
-    """One Python iteration per output pixel and filter: the definition, unvectorised."""
+    """One Python iteration per output pixel and
+    filter: the definition, unvectorised."""
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     n, _, h, wd = xp.shape
     f, _, kh, kw = w.shape
@@ -149,7 +152,8 @@ def naive_conv2d(x, w, padding):
 
 
 def scipy_conv2d(x, w, padding):
-    """A loop over images, filters and channels of ``scipy.signal.correlate`` on 2-D slices."""
+    """A loop over images, filters and channels of
+    ``scipy.signal.correlate`` on 2-D slices."""
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     return np.array(
         [
@@ -199,7 +203,7 @@ def competitors_for(x, w, padding, teaching):
     return fwd, bwd
 
 
-# --------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # The run
 
 
@@ -252,7 +256,8 @@ def run_case(name, dtype, rounds, rates):
 
 
 def scaling(dtype, quick):
-    """Forward time against image side (C = F = 8) and against channels (C = F, 64×64 image)."""
+    """Forward time against image side (C = F = 8)
+    and against channels (C = F, 64×64 image)."""
     rng = np.random.default_rng(0)
     rows = []
     sides = [64, 128, 256] if quick else [64, 128, 256, 512, 1024]
@@ -343,7 +348,8 @@ def machine_info():
 
 
 def git_commit():
-    """``(commit, dirty)`` of the benchmarked code: HEAD, and whether convdoc/ or benchmarks/ differ from it.
+    """``(commit, dirty)`` of the benchmarked code: HEAD,
+    and whether convdoc/ or benchmarks/ differ from it.
 
     ``("unknown", None)`` outside a git checkout (an sdist, a copied folder).
     """
@@ -369,7 +375,8 @@ def git_commit():
 
 
 def check_targets(cases):
-    """The issue's targets on the ResNet-like layer and the teaching case: (name, value, goal, passed)."""
+    """The issue's targets on the ResNet-like layer and
+    the teaching case: (name, value, goal, passed)."""
     out = []
     get = {(c["name"], c["dtype"]): c for c in cases}
     for dtype, fwd_goal, bwd_goal in (("float32", 0.6, 0.5), ("float64", 1.0, 1.0)):

@@ -98,7 +98,8 @@ def _inside(path: Path | str, root: Path) -> bool:
 
 @dataclass
 class Build:
-    """One build of a throwaway site: exit code, console output, HTML folder, what ran."""
+    """One build of a throwaway site: exit code,
+    console output, HTML folder, what ran."""
 
     returncode: int
     output: str  # stdout then stderr, ANSI colours removed
@@ -112,12 +113,14 @@ class Build:
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
     def warnings(self) -> list[str]:
-        """Sphinx's ``WARNING:`` lines (the kernel's own ``WARNING |`` log lines excluded)."""
+        """Sphinx's ``WARNING:`` lines (the kernel's
+        own ``WARNING |`` log lines excluded)."""
         return [line for line in self.output.splitlines() if "WARNING:" in line]
 
 
 class CommandFailed(Exception):
-    """What nox's ``session.run`` does on a non-zero exit: the rest of the session is skipped."""
+    """What nox's ``session.run`` does on a non-zero
+    exit: the rest of the session is skipped."""
 
 
 class _Recorder:
@@ -175,14 +178,16 @@ class _Recorder:
 
 
 class MiniSite:
-    """A throwaway site with the project's layout: ``docs/`` (real conf, _ext) and ``gallery/``."""
+    """A throwaway site with the project's layout:
+    ``docs/`` (real conf, _ext) and ``gallery/``."""
 
     def __init__(
         self, root: Path, noxfile: types.ModuleType, pycache: Path | None = None
     ) -> None:
         self.root, self.noxfile, self.pycache = root, noxfile, pycache
         self.docs, self.gallery = root / "docs", root / "gallery"
-        #: Prepended to the build's PYTHONPATH (e.g. a copy of convdoc to edit between builds).
+        #: Prepended to the build's PYTHONPATH (e.g.
+        #: a copy of convdoc to edit between builds).
         self.pythonpath: Path | None = None
         self.pages: list[str] = []
         shutil.copytree(
@@ -199,7 +204,8 @@ class MiniSite:
         (root / "tmp").mkdir()
 
     def page(self, name: str, body: str, *, notebook: bool = True) -> Path:
-        """Write ``docs/<name>.md`` (executed by myst-nb if ``notebook``), listed in the toctree."""
+        """Write ``docs/<name>.md`` (executed by myst-nb
+        if ``notebook``), listed in the toctree."""
         path = self.docs / f"{name}.md"
         text = (NOTEBOOK_FRONT_MATTER if notebook else "") + textwrap.dedent(
             body
@@ -210,7 +216,8 @@ class MiniSite:
         return path
 
     def example(self, name: str, source: str) -> Path:
-        """Write ``gallery/<name>.py``, a sphinx-gallery example (only ``plot_*`` files run)."""
+        """Write ``gallery/<name>.py``, a sphinx-gallery
+        example (only ``plot_*`` files run)."""
         path = self.gallery / f"{name}.py"
         path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
         return path
@@ -220,7 +227,8 @@ class MiniSite:
         return self.docs / Path(path).relative_to(self.noxfile.DOCS)
 
     def build(self, *, execute: bool = True) -> Build:
-        """Build with the real ``build_docs``, its folders moved here (``execute=False``: a dry run)."""
+        """Build with the real ``build_docs``, its folders
+        moved here (``execute=False``: a dry run)."""
         toctree = "\n".join([*self.pages, "auto_examples/index"])
         index = f"# Throwaway site\n\n```{{toctree}}\n{toctree}\n```\n"
         (self.docs / "index.md").write_text(index, encoding="utf-8")
@@ -247,7 +255,8 @@ class MiniSite:
         )
 
     def rebuild_without_cleaning(self, previous: Build) -> Build:
-        """Rerun ``previous``'s command without ``-E`` or deletions: a plain incremental build."""
+        """Rerun ``previous``'s command without ``-E``
+        or deletions: a plain incremental build."""
         # build_docs wrote into <html>-partial and renamed it; build on the site it
         # left.
         partial = f"{previous.html}-partial"
@@ -260,7 +269,8 @@ class MiniSite:
         return self._result(result, previous.html, command, [])
 
     def run(self, args, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        """Run a command of the build in the site's folder, with the environment nox would give it."""
+        """Run a command of the build in the site's
+        folder, with the environment nox would give it."""
         # Sphinx's crash logs
         full_env = {**os.environ, **env, "TMPDIR": str(self.root / "tmp")}
         if self.pythonpath is not None:
@@ -294,7 +304,8 @@ class MiniSite:
 
 @pytest.fixture(scope="session")
 def pycache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the builds of this session cache their bytecode (``PYTHONPYCACHEPREFIX``)."""
+    """Where the builds of this session cache
+    their bytecode (``PYTHONPYCACHEPREFIX``)."""
     return tmp_path_factory.mktemp("pycache")
 
 

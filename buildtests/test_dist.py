@@ -1,4 +1,5 @@
-"""The site ships the package it ran, and a build that knows its public URL installs from it.
+"""The site ships the package it ran, and a build
+that knows its public URL installs from it.
 
 A throwaway site (see ``conftest.py``) built with ``CONVDOC_BASEURL`` set, as Read the
 Docs' canonical URL would set it: the example page, the notebook and the script name the
@@ -89,7 +90,8 @@ def test_a_build_with_a_public_url_installs_from_it(built, tmp_path: Path) -> No
 
 
 def test_a_tree_that_cannot_be_built_fails_the_build(site, tmp_path: Path) -> None:
-    """convdoc imported from a folder with no pyproject.toml: no wheel of it, so no site."""
+    """convdoc imported from a folder with no
+    pyproject.toml: no wheel of it, so no site."""
     import shutil
 
     package = tmp_path / "pythonpath"

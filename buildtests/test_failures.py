@@ -1,4 +1,5 @@
-"""Issue 7: every way the site can be wrong fails the build loudly, and no output is ever stale.
+"""Issue 7: every way the site can be wrong fails
+the build loudly, and no output is ever stale.
 
 Each test breaks a throwaway site (see ``conftest.py``: the real ``docs/conf.py``, built
 by the real ``build_docs`` of ``noxfile.py``) in one way, then checks that the build
@@ -33,7 +34,8 @@ def text_of(html: str) -> str:
 
 
 def test_recipe_deletes_generated_folders_then_builds_strictly(site, noxfile) -> None:
-    """``build_docs`` (run dry) empties every generated folder, then runs a strict, full build."""
+    """``build_docs`` (run dry) empties every generated
+    folder, then runs a strict, full build."""
     generated = {
         path.relative_to(noxfile.DOCS).as_posix() for path in noxfile.GENERATED
     }
@@ -59,7 +61,8 @@ def test_recipe_deletes_generated_folders_then_builds_strictly(site, noxfile) ->
 
 
 def test_raising_gallery_example_fails_and_names_file_line_and_error(site) -> None:
-    """A gallery script that raises fails the build, naming the script, line and exception.
+    """A gallery script that raises fails the
+    build, naming the script, line and exception.
 
     ``only_warn_on_example_error`` is False, so the failure is an error at the end of
     the build, not a warning. Sphinx has by then written the example's page, traceback
@@ -96,7 +99,8 @@ def test_raising_gallery_example_fails_and_names_file_line_and_error(site) -> No
 
 
 def test_raising_code_cell_fails_and_names_page_cell_and_error(site) -> None:
-    """A MyST page whose code cell raises stops the build: no HTML is written for the page.
+    """A MyST page whose code cell raises stops
+    the build: no HTML is written for the page.
 
     The output names the page, shows the failing cell's source and its traceback
     (printed by ``convdoc_site.report_failed_cell``) with the cell's line and the
@@ -131,7 +135,8 @@ def test_raising_code_cell_fails_and_names_page_cell_and_error(site) -> None:
 
 
 def test_missing_glue_key_fails_and_names_page_line_and_key(site) -> None:
-    """Prose that pastes a value no cell glued fails the build, naming the page, line and key.
+    """Prose that pastes a value no cell glued
+    fails the build, naming the page, line and key.
 
     This is a warning (made an error by -W); the failed build leaves no site behind.
     """
@@ -162,7 +167,8 @@ def test_missing_glue_key_fails_and_names_page_line_and_key(site) -> None:
 
 
 def test_math_that_cannot_be_drawn_fails_and_names_page_and_tex(site) -> None:
-    """TeX that MathML cannot express (a typo'd macro, a missing superscript) stops the build.
+    """TeX that MathML cannot express (a typo'd
+    macro, a missing superscript) stops the build.
 
     Without the check, ``\\alpah`` would reach the reader as the text "\\alpah".
     """
@@ -182,8 +188,9 @@ def test_math_that_cannot_be_drawn_fails_and_names_page_and_tex(site) -> None:
 
 
 def test_failing_claim_check_fails_and_names_the_assertion(site) -> None:
-    """A claim check (an ``assert`` in a hidden cell, as on the errata page) that the code
-    contradicts stops the build; the output shows the assertion, and no page is written.
+    """A claim check (an ``assert`` in a hidden cell, as on the errata page) that the
+    code contradicts stops the build; the output shows the assertion, and no page is
+    written.
     """
     page = site.page(
         "broken",
@@ -239,7 +246,8 @@ def test_broken_cross_references_fail_and_name_page_line_and_target(site) -> Non
 
 
 def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
-    """Change a constant of convdoc between two builds: the example and the page follow it.
+    """Change a constant of convdoc between two
+    builds: the example and the page follow it.
 
     The builds import a copy of convdoc (first on PYTHONPATH) whose ``SLIDES_SIGMOID_A``
     is edited between them. Both builds go through ``build_docs``; the first is also the
@@ -303,7 +311,8 @@ def test_output_follows_the_code_never_stale(site, tmp_path) -> None:
     )
 
     def shown(build) -> tuple[str, str, str]:
-        """The slope as printed by the example and as pasted in the page, and the figure's hash."""
+        """The slope as printed by the example and as
+        pasted in the page, and the figure's hash."""
         printed = re.search(r"slope = (\S+) from (\S+)", text_of(build.page(example)))
         assert printed is not None and printed[2] == str(
             package / "convdoc" / "__init__.py"

@@ -143,7 +143,7 @@ if os.environ.get("CONVDOC_INTERSPHINX") == "1":
     }
 
 # -- HTML
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "convdoc"
 # The public address, when known (CONVDOC_BASEURL, or Read the Docs' canonical URL):

@@ -1,4 +1,5 @@
-"""axe-core, fetched once from the npm registry into a cache, injected into pages offline.
+"""axe-core, fetched once from the npm registry
+into a cache, injected into pages offline.
 
 ``python sitetests/_axe.py`` fetches it ahead of time (CI does it on the first test run
 anyway). Set ``$CONVDOC_AXE_JS`` to the path of an ``axe.min.js`` to use that file
@@ -102,7 +103,8 @@ _RUN_JS = """async (allowed) => {
 
 
 def serious_violations(page: Page, source: str, *, inject: bool = True) -> list[str]:
-    """Run axe-core on ``page``; one line per serious/critical finding not in ``ALLOWED``.
+    """Run axe-core on ``page``; one line per
+    serious/critical finding not in ``ALLOWED``.
 
     ``inject=False`` reuses the axe-core already injected into the page (e.g. a second
     run after switching the colour mode).

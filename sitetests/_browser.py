@@ -1,4 +1,5 @@
-"""Chromium through Playwright: launching it offline, watching a page's traffic, checking what it shows."""
+"""Chromium through Playwright: launching it offline,
+watching a page's traffic, checking what it shows."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 def chromium_executable() -> str | None:
-    """``$CONVDOC_CHROMIUM``, else Debian's ``chromium``; None means Playwright's own browser."""
+    """``$CONVDOC_CHROMIUM``, else Debian's ``chromium``;
+    None means Playwright's own browser."""
     exe = (
         os.environ.get("CONVDOC_CHROMIUM")
         or shutil.which("chromium")
@@ -100,7 +102,8 @@ def _watch_page(page: Page, traffic: Traffic) -> None:
 
 
 def watch(context: BrowserContext) -> Traffic:
-    """Abort and count every request (and web socket) to another host, from pages or workers."""
+    """Abort and count every request (and web socket)
+    to another host, from pages or workers."""
     traffic = Traffic()
 
     def block(route) -> None:
@@ -122,7 +125,8 @@ def watch(context: BrowserContext) -> Traffic:
 def visit(
     browser: Browser, url: str, *, mode: str | None = None
 ) -> Iterator[tuple[Page, Traffic]]:
-    """Open ``url`` in a fresh context (pydata theme ``mode`` "light"/"dark" preset if given)."""
+    """Open ``url`` in a fresh context (pydata theme
+    ``mode`` "light"/"dark" preset if given)."""
     context = browser.new_context(
         viewport=VIEWPORT, color_scheme="light", service_workers="block"
     )
@@ -192,5 +196,6 @@ def link_urls(page: Page) -> list[str]:
 
 
 def math_problems(page: Page) -> list[str]:
-    """Math on ``page`` that is not drawn as MathML, or that shows as TeX (empty: all is well)."""
+    """Math on ``page`` that is not drawn as MathML,
+    or that shows as TeX (empty: all is well)."""
     return page.evaluate(_RAW_TEX_JS)

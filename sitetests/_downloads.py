@@ -1,4 +1,5 @@
-"""The gallery's downloads as a reader gets them: from the served site, run in venvs that never saw the clone."""
+"""The gallery's downloads as a reader gets them: from the
+served site, run in venvs that never saw the clone."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def zip_names(archives: list[Path]) -> set[str]:
 
 
 def clean_env(home: Path) -> dict[str, str]:
-    """This process's environment minus Python/venv/Jupyter settings, with private Jupyter dirs."""
+    """This process's environment minus Python/venv/Jupyter
+    settings, with private Jupyter dirs."""
     drop = ("PYTHON", "VIRTUAL_ENV", "JUPYTER", "CONDA", "IPYTHON", "MPL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update(
@@ -121,7 +123,8 @@ def _run(python: Path, file: Path, env: dict[str, str]) -> Run:
 def run_all(
     python: Path, files: list[Path], workdir: Path, env: dict[str, str], jobs: int = 2
 ) -> dict[str, Future]:
-    """Copy each file to its own folder under ``workdir`` and run it there, ``jobs`` at a time."""
+    """Copy each file to its own folder under
+    ``workdir`` and run it there, ``jobs`` at a time."""
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="sitetests-download")
     futures = {}
     for i, file in enumerate(files):
@@ -136,14 +139,16 @@ def run_all(
 
 # --- The reader's path: nothing but the served website --------------------------------
 
-#: What runs a notebook headless: the harness's tools, installed after the reader's command.
+#: What runs a notebook headless: the harness's
+#: tools, installed after the reader's command.
 NOTEBOOK_RUNNER = ["nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6"]
 #: Where the site keeps the wheel it ran (docs/_ext/convdoc_dist.py).
 DIST = "_downloads/dist/"
 
 
 class _InstallBox(HTMLParser):
-    """The first "convdoc-install" box of a page: the command in its code block, the links in it."""
+    """The first "convdoc-install" box of a page: the
+    command in its code block, the links in it."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -179,7 +184,8 @@ class _InstallBox(HTMLParser):
 
 
 def install_box(html: str, page_url: str) -> tuple[str, str | None]:
-    """The install command a page shows and the absolute URL of the wheel it links, if any.
+    """The install command a page shows and the
+    absolute URL of the wheel it links, if any.
 
     >>> page = ('<div class="admonition convdoc-install"><p>Get <a href="../_downloads/dist/c.whl">'
     ...         'c.whl</a></p><div><pre><span>pip install "./c.whl[examples]"</span>\\n</pre></div></div>')
@@ -212,7 +218,8 @@ def served_command(command: str, served: str) -> str:
 
 
 def fetch(url: str, dest: Path) -> Path:
-    """Save ``url`` (a page's link, over HTTP) as ``dest``, as a browser's download would."""
+    """Save ``url`` (a page's link, over HTTP) as
+    ``dest``, as a browser's download would."""
     with urlopen(url, timeout=60) as response:
         dest.write_bytes(response.read())
     return dest
@@ -231,7 +238,8 @@ def _check(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
 
 
 def new_venv(dest: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
-    """A new virtualenv with pip and nothing else, in which ``import convdoc`` fails; (python, env)."""
+    """A new virtualenv with pip and nothing else, in
+    which ``import convdoc`` fails; (python, env)."""
     _check([sys.executable, "-m", "venv", str(dest)], env, dest.parent)
     python = dest / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     active = {
@@ -270,7 +278,8 @@ def run_shell(command: str, env: dict[str, str], cwd: Path) -> str:
 
 
 class Reader:
-    """A reader with only the website: the site served on 127.0.0.1, venvs in empty temp folders.
+    """A reader with only the website: the site
+    served on 127.0.0.1, venvs in empty temp folders.
 
     In the background (threads, while the browser tests go on):
 
@@ -345,7 +354,8 @@ class Reader:
         return folder
 
     def _read_box(self, folder: Path) -> str:
-        """Read the first example page's box, save the wheel it links in ``folder``; its command."""
+        """Read the first example page's box, save the
+        wheel it links in ``folder``; its command."""
         with urlopen(self.first_page, timeout=60) as response:
             command, wheel = install_box(
                 response.read().decode("utf-8"), self.first_page
@@ -367,7 +377,8 @@ class Reader:
         return _run(python, fetch(url, self._folder(f"downloads/{i:03d}") / name), env)
 
     def _bare_notebook(self, url: str) -> Run:
-        """A notebook whose first cell must install convdoc (the wheel saved beside it, if linked)."""
+        """A notebook whose first cell must install
+        convdoc (the wheel saved beside it, if linked)."""
         folder = self._folder("bare")
         python, env = new_venv(folder / "venv", self.env)
         add_notebook_runner(python, env)
@@ -376,7 +387,8 @@ class Reader:
         return _run(python, fetch(url, folder / Path(urlsplit(url).path).name), env)
 
     def _bundle(self, url: str) -> tuple[Path, dict[str, str], Path]:
-        """Unzip a "download all" zip into an empty folder and follow its requirements file there."""
+        """Unzip a "download all" zip into an empty
+        folder and follow its requirements file there."""
         archive = fetch(url, self.home / Path(urlsplit(url).path).name)
         folder = self._folder(f"bundle-{archive.stem}")
         with zipfile.ZipFile(archive) as zf:

@@ -1,4 +1,5 @@
-"""The built site on disk: its pages, the links and anchors in them, and a local HTTP server.
+"""The built site on disk: its pages, the links
+and anchors in them, and a local HTTP server.
 
 Everything here is plain Python (no browser), so the link and anchor rules are easy to
 test.
@@ -65,7 +66,8 @@ def scan(path: Path) -> _Scan:
 
 
 def target_file(url: str, base_url: str, root: Path) -> tuple[Path, str] | None:
-    """The file and fragment a same-origin ``url`` points to, or None for any other origin.
+    """The file and fragment a same-origin ``url``
+    points to, or None for any other origin.
 
     >>> root = Path("/site")
     >>> target_file("http://127.0.0.1:8/api/a%20b.html#x", "http://127.0.0.1:8/", root)
@@ -86,7 +88,8 @@ def target_file(url: str, base_url: str, root: Path) -> tuple[Path, str] | None:
 
 
 def broken_links(hrefs: list[str], base_url: str, root: Path) -> list[str]:
-    """The same-origin links among ``hrefs`` whose file or ``#anchor`` does not exist."""
+    """The same-origin links among ``hrefs``
+    whose file or ``#anchor`` does not exist."""
     broken = []
     for href in sorted(set(hrefs)):
         target = target_file(href, base_url, root)
@@ -135,7 +138,8 @@ def serve(root: Path, handler=None) -> Iterator[str]:
 
 
 def find_page(pages: list[str], *candidates: str, contains: str = "") -> str | None:
-    """The first of ``candidates`` present in ``pages``, else the first page containing ``contains``."""
+    """The first of ``candidates`` present in ``pages``,
+    else the first page containing ``contains``."""
     for name in candidates:
         if name in pages:
             return name
@@ -149,5 +153,6 @@ def find_page(pages: list[str], *candidates: str, contains: str = "") -> str | N
 
 
 def gallery_examples(root: Path, pages: list[str]) -> list[str]:
-    """The pages sphinx-gallery made for single examples (marked ``sphx-glr-example-title``)."""
+    """The pages sphinx-gallery made for single
+    examples (marked ``sphx-glr-example-title``)."""
     return [p for p in pages if "sphx-glr-example-title" in scan(root / p).classes]

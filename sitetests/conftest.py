@@ -1,4 +1,5 @@
-"""Fixtures for the browser tests: the built site, a local server, Chromium, axe-core, downloads.
+"""Fixtures for the browser tests: the built site,
+a local server, Chromium, axe-core, downloads.
 
 Run with ``nox -s site`` or ``pytest -c sitetests/pytest.ini sitetests``. Settings:
 
@@ -33,7 +34,8 @@ OPENED: set[str] = set()  # URLs the tests opened (the broken self-check site ex
 BLOCKED: list[str] = []  # requests to other hosts, from those pages
 AXE: Counter[str] = Counter()  # page (mode) -> serious/critical findings
 _BACKGROUND: list[_downloads.Reader] = []
-#: Fixtures whose tests wait for the reader's runs (they run last, the runs going on meanwhile).
+#: Fixtures whose tests wait for the reader's runs
+#: (they run last, the runs going on meanwhile).
 READER_RUNS = {"download_runs", "bundle_runs", "bare_notebook_run"}
 
 
@@ -57,7 +59,8 @@ def _download_files() -> list[Path]:
 
 
 def _bundled_files() -> list[str]:
-    """``<zip>/<file>`` for every example file in the "download all" zips the site links."""
+    """``<zip>/<file>`` for every example file in
+    the "download all" zips the site links."""
     archives = _downloads.bundles(SITE, html_pages(SITE))
     return [
         f"{z.name}/{n}"
@@ -68,7 +71,8 @@ def _bundled_files() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``page``: every HTML page; ``download``: every example .py/.ipynb; ``bundled``: every zipped one."""
+    """``page``: every HTML page; ``download``: every
+    example .py/.ipynb; ``bundled``: every zipped one."""
     if "page" in metafunc.fixturenames:
         metafunc.parametrize("page", html_pages(SITE))
     if "download" in metafunc.fixturenames:
@@ -78,7 +82,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Download runs last: they run in the background meanwhile (see pytest_collection_finish)."""
+    """Download runs last: they run in the background
+    meanwhile (see pytest_collection_finish)."""
     items.sort(
         key=lambda item: bool(READER_RUNS & set(getattr(item, "fixturenames", ())))
     )
@@ -197,7 +202,8 @@ def browser():
 
 @pytest.fixture
 def visit(browser):
-    """``with visit(url, mode=None) as (tab, traffic)``: :func:`_browser.visit`, counted in the summary."""
+    """``with visit(url, mode=None) as (tab, traffic)``:
+    :func:`_browser.visit`, counted in the summary."""
 
     @contextlib.contextmanager
     def _visit(url: str, mode: str | None = None):
@@ -214,7 +220,8 @@ def visit(browser):
 
 @pytest.fixture(scope="session")
 def axe_counts() -> Counter[str]:
-    """Where test_a11y records the number of serious/critical findings per page, for the summary."""
+    """Where test_a11y records the number of
+    serious/critical findings per page, for the summary."""
     return AXE
 
 
@@ -239,23 +246,27 @@ def reader() -> _downloads.Reader:
 
 @pytest.fixture(scope="session")
 def fresh_venv(reader) -> tuple[Path, dict[str, str]]:
-    """A new venv where the command copied from an example page installed convdoc; (python, env)."""
+    """A new venv where the command copied from an
+    example page installed convdoc; (python, env)."""
     return reader.venv.result()
 
 
 @pytest.fixture(scope="session")
 def download_runs(reader) -> dict:
-    """Every example .py and .ipynb, fetched from its page into its own empty folder and run there."""
+    """Every example .py and .ipynb, fetched from its
+    page into its own empty folder and run there."""
     return reader.runs
 
 
 @pytest.fixture(scope="session")
 def bundle_runs(reader) -> dict:
-    """Every file of each "download all" zip, run in the zip's unpacked folder after its requirements."""
+    """Every file of each "download all" zip, run in the
+    zip's unpacked folder after its requirements."""
     return reader.bundle_runs
 
 
 @pytest.fixture(scope="session")
 def bare_notebook_run(reader):
-    """The first notebook, run where only the notebook runner is installed (its first cell installs convdoc)."""
+    """The first notebook, run where only the notebook runner
+    is installed (its first cell installs convdoc)."""
     return reader.bare.result()

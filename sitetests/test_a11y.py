@@ -1,4 +1,5 @@
-"""Accessibility: axe-core finds no serious or critical violation on any page, in both modes.
+"""Accessibility: axe-core finds no serious or
+critical violation on any page, in both modes.
 
 ``test_axe`` opens each kind of page fresh in each mode (the theme's own start-up);
 ``test_axe_every_page`` runs axe on every HTML page of the site in one tab, switching
@@ -41,7 +42,8 @@ _MODE_JS = """async (mode) => {
 
 @pytest.fixture(scope="module")
 def tab(browser):
-    """One tab for every page: axe-core is injected once per page and run in both modes."""
+    """One tab for every page: axe-core is injected
+    once per page and run in both modes."""
     context = browser.new_context(
         viewport=_browser.VIEWPORT, color_scheme="light", service_workers="block"
     )

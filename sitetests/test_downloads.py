@@ -1,4 +1,5 @@
-"""The gallery downloads as a reader meets them: only the served website, venvs that never saw the clone.
+"""The gallery downloads as a reader meets them: only
+the served website, venvs that never saw the clone.
 
 The install command is read from an example page (as a reader copies it); the wheel it
 names comes from the site; every script and notebook, and each "download all" zip, runs
@@ -23,7 +24,8 @@ INSTALLED_BY_PIP = "Successfully installed"
 
 
 def site_version(site: Path) -> str:
-    """The version the pages show (Sphinx's ``release``, which conf.py takes from convdoc)."""
+    """The version the pages show (Sphinx's
+    ``release``, which conf.py takes from convdoc)."""
     options = (site / "_static" / "documentation_options.js").read_text(
         encoding="utf-8"
     )
@@ -62,7 +64,8 @@ def test_every_example_offers_py_and_ipynb(site: Path, pages: list[str]) -> None
 def test_zips_hold_every_example_the_wheel_and_requirements(
     site: Path, pages: list[str]
 ) -> None:
-    """The "download all" zips (Python and Jupyter): every example, the wheel, requirements.txt."""
+    """The "download all" zips (Python and Jupyter):
+    every example, the wheel, requirements.txt."""
     offers = _downloads.example_downloads(site, pages)
     zips = _downloads.bundles(site, pages)
     wheel = f"convdoc-{site_version(site)}-py3-none-any.whl"
@@ -110,7 +113,8 @@ def test_site_has_every_gallery_source(site: Path, pages: list[str]) -> None:
 
 
 def test_site_ships_the_package_it_ran(site: Path) -> None:
-    """Wheel, sdist and SHA256SUMS at _downloads/dist/: sums right, version the pages show, LICENSE in both."""
+    """Wheel, sdist and SHA256SUMS at _downloads/dist/:
+    sums right, version the pages show, LICENSE in both."""
     dist, version = site / _downloads.DIST, site_version(site)
     wheel, sdist = (
         dist / f"convdoc-{version}-py3-none-any.whl",
@@ -153,7 +157,8 @@ def test_every_example_page_shows_one_install_command(
 
 
 def test_every_download_says_how_to_install(site: Path, pages: list[str]) -> None:
-    """Scripts open with the page's command as a comment; notebooks run it in their first cell."""
+    """Scripts open with the page's command as a
+    comment; notebooks run it in their first cell."""
     command = page_command(site, gallery_examples(site, pages)[0])
     for files in _downloads.example_downloads(site, pages).values():
         for file in files:
@@ -175,7 +180,8 @@ def test_every_download_says_how_to_install(site: Path, pages: list[str]) -> Non
 
 
 def test_fresh_venv_runs_the_released_package(fresh_venv, site: Path) -> None:
-    """The venv imports the convdoc the page's command installed: its own copy, the site's version."""
+    """The venv imports the convdoc the page's command
+    installed: its own copy, the site's version."""
     python, env = fresh_venv
     where = subprocess.run(
         [
@@ -210,7 +216,8 @@ def test_download_runs(download: str, download_runs) -> None:
 
 
 def test_bundled_runs(bundled: str, bundle_runs) -> None:
-    """Each zip unpacked in an empty folder, `pip install -r requirements.txt`, then every file runs."""
+    """Each zip unpacked in an empty folder, `pip install
+    -r requirements.txt`, then every file runs."""
     run = bundle_runs[bundled].result()
     assert run.returncode == 0, (
         f"{bundled} failed (exit {run.returncode}) in {run.seconds:.0f} "
@@ -219,7 +226,8 @@ def test_bundled_runs(bundled: str, bundle_runs) -> None:
 
 
 def test_notebook_installs_convdoc_itself(bare_notebook_run, site: Path) -> None:
-    """Where convdoc is missing, a downloaded notebook's first cell installs the site's wheel."""
+    """Where convdoc is missing, a downloaded
+    notebook's first cell installs the site's wheel."""
     run = bare_notebook_run
     assert run.returncode == 0, (
         f"{run.name} failed (exit {run.returncode}):\n{run.output[-4000:]}"

@@ -1,4 +1,5 @@
-"""Exercises: on four pages, answers hidden until opened (by keyboard), showing computed numbers."""
+"""Exercises: on four pages, answers hidden until
+opened (by keyboard), showing computed numbers."""
 
 from __future__ import annotations
 

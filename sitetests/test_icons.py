@@ -1,4 +1,5 @@
-"""Every icon is drawn by the icon font (the build cuts that font to the icons the pages use).
+"""Every icon is drawn by the icon font (the
+build cuts that font to the icons the pages use).
 
 For each element whose ``::before`` shows an icon, the character is drawn on a canvas
 twice: in the element's own font and in a font that does not exist. A glyph the icon

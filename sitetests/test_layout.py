@@ -1,4 +1,5 @@
-"""Layout, as a reader sees it: a one-row top bar, no sideways scrolling on a phone, code that fits.
+"""Layout, as a reader sees it: a one-row top bar,
+no sideways scrolling on a phone, code that fits.
 
 Screenshots of the home page, a gallery example and an API page at each width are saved
 under ``$CONVDOC_SCREENSHOTS`` (default ``docs/_build/screenshots``) for reviewers.
@@ -33,7 +34,8 @@ _PRE_JS = """() => [...document.querySelectorAll('pre')]
 
 
 def header_rows(items: list[dict]) -> int:
-    """1 when the top bar's items share a horizontal line (all overlap vertically), else 2 or more.
+    """1 when the top bar's items share a horizontal
+    line (all overlap vertically), else 2 or more.
 
     A tall item (the logo) may overlap two rows of links, so items are not merged
     pairwise: one row means the lowest top lies above the highest bottom.

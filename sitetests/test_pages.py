@@ -9,7 +9,8 @@ from _site import broken_links
 
 
 def test_page(page: str, visit, base_url: str, site: Path) -> None:
-    """No console error, failed or off-site request; images load; links, anchors and math resolve."""
+    """No console error, failed or off-site request;
+    images load; links, anchors and math resolve."""
     with visit(base_url + page) as (tab, traffic):
         problems = [f"image not loaded: {src}" for src in _browser.broken_images(tab)]
         problems += [

@@ -1,4 +1,5 @@
-"""The Performance page shows the committed benchmark record: where, when, the table and the plot."""
+"""The Performance page shows the committed benchmark
+record: where, when, the table and the plot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The playground page: its widget agrees with convdoc, works offline, is accessible in both modes.
+"""The playground page: its widget agrees with
+convdoc, works offline, is accessible in both modes.
 
 The widget's arithmetic, ``window.convdocPlayground.compute``, is compared with convdoc
 computed here, in the test process, on random cases; its first state with the JSON the
@@ -55,7 +56,8 @@ _WINDOW_JS = """() => [...document.querySelectorAll('#cdp-input td.cdp-window')]
 
 
 def expected(image, kernel, stride, padding) -> dict:
-    """What compute() must return, from convdoc (one channel in and out, biases included)."""
+    """What compute() must return, from convdoc
+    (one channel in and out, biases included)."""
     image, kernel = np.asarray(image), np.asarray(kernel)
     (h, w), (kh, kw) = image.shape, kernel.shape
     ho, wo = cd.conv_output_shape(h, w, kh, kw, stride=stride, padding=padding)
@@ -116,7 +118,8 @@ def mismatches(got: dict, want: dict, exact: bool) -> list[str]:
 
 
 def random_cases(n: int, seed: int = 0) -> list[dict]:
-    """Random images and kernels (integer or float), sizes, strides and paddings (int or pair)."""
+    """Random images and kernels (integer or float),
+    sizes, strides and paddings (int or pair)."""
     rng = np.random.default_rng(seed)
     cases = []
     for i in range(n):
@@ -153,7 +156,8 @@ def url(base_url: str, pages: list[str]) -> str:
 
 
 def test_compute_agrees_with_convdoc(visit, url: str) -> None:
-    """compute() on random cases == correlate2d, conv_output_shape, max_pool2d and the counts."""
+    """compute() on random cases == correlate2d,
+    conv_output_shape, max_pool2d and the counts."""
     cases = random_cases(CASES)
     with visit(url) as (tab, traffic):
         tab.wait_for_selector(READY)
@@ -191,7 +195,8 @@ def test_compute_agrees_with_convdoc(visit, url: str) -> None:
 
 
 def test_first_state_is_the_build(visit, url: str) -> None:
-    """The widget draws the case the build computed with convdoc, offline, without errors."""
+    """The widget draws the case the build computed
+    with convdoc, offline, without errors."""
     with visit(url) as (tab, traffic):
         tab.wait_for_selector(READY)
         data = json.loads(tab.locator("#playground-data").text_content())
@@ -238,7 +243,8 @@ def _check_shown(tab) -> dict:
 
 
 def test_keyboard_window_shift_and_edit(visit, url: str) -> None:
-    """By keyboard: the focused output's window lights up; stride, padding, shift, edits redraw right."""
+    """By keyboard: the focused output's window lights
+    up; stride, padding, shift, edits redraw right."""
     with visit(url) as (tab, traffic):
         tab.wait_for_selector(READY)
         tab.locator("#cdp-output button[tabindex='0']").focus()
@@ -297,7 +303,8 @@ def test_keyboard_window_shift_and_edit(visit, url: str) -> None:
 def test_axe_and_screenshot(
     mode: str, visit, url: str, axe_source: str, axe_counts, screenshot_dir: Path
 ) -> None:
-    """axe-core finds nothing serious or critical, a window highlighted; a screenshot for reviewers."""
+    """axe-core finds nothing serious or critical, a
+    window highlighted; a screenshot for reviewers."""
     with visit(url, mode=mode) as (tab, traffic):
         tab.wait_for_selector(READY)
         assert tab.evaluate("document.documentElement.dataset.theme") == mode

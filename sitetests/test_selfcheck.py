@@ -1,4 +1,5 @@
-"""Every check of this suite can fail: each one run on a small site broken on purpose."""
+"""Every check of this suite can fail: each
+one run on a small site broken on purpose."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Light and dark mode: the switch works, figures stay legible, and screenshots for reviewers."""
+"""Light and dark mode: the switch works, figures
+stay legible, and screenshots for reviewers."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def ink_contrast(reference: bytes, shown: bytes) -> float:
 
 
 def test_theme_switch(visit, base_url: str) -> None:
-    """The navbar's colour-mode menu flips ``data-theme`` on <html>, and the choice survives a reload."""
+    """The navbar's colour-mode menu flips ``data-theme``
+    on <html>, and the choice survives a reload."""
     with visit(base_url + "index.html") as (tab, traffic):
         assert (
             tab.evaluate(THEME_JS) == "light"
@@ -78,7 +80,8 @@ def test_theme_switch(visit, base_url: str) -> None:
 def _shoot(
     visit, url: str, mode: str, path: Path
 ) -> tuple[dict[str, bytes], list[str]]:
-    """Screenshot the page in ``mode``; a screenshot of each figure as displayed, and problems."""
+    """Screenshot the page in ``mode``; a screenshot
+    of each figure as displayed, and problems."""
     with visit(url, mode=mode) as (tab, traffic):
         assert tab.evaluate(THEME_JS) == mode
         # lazy figures loaded, as a reader scrolling sees them
@@ -96,7 +99,8 @@ def _shoot(
 def test_figures_legible(
     kind: str, visit, base_url: str, named_pages, screenshot_dir: Path
 ) -> None:
-    """Screenshots in both modes; every figure's ink keeps its contrast when the page turns dark."""
+    """Screenshots in both modes; every figure's ink
+    keeps its contrast when the page turns dark."""
     url = base_url + named_pages[kind]
     light, problems = _shoot(visit, url, "light", screenshot_dir / f"{kind}-light.png")
     dark, more = _shoot(visit, url, "dark", screenshot_dir / f"{kind}-dark.png")

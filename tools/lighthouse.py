@@ -54,7 +54,8 @@ CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disab
 
 
 class GzipHandler(http.server.BaseHTTPRequestHandler):
-    """GET/HEAD of files under ``directory``; text is gzip-compressed when the client accepts it."""
+    """GET/HEAD of files under ``directory``; text is
+    gzip-compressed when the client accepts it."""
 
     directory: Path
     # gzipped bodies, per server (see serve_gzip)
@@ -110,7 +111,8 @@ class GzipHandler(http.server.BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve_gzip(root: Path) -> Iterator[str]:
-    """Serve ``root`` gzip-compressed on 127.0.0.1 at a free port; yields the base URL."""
+    """Serve ``root`` gzip-compressed on 127.0.0.1
+    at a free port; yields the base URL."""
     with serve(
         root,
         type("Handler", (GzipHandler,), {"directory": root.resolve(), "_cache": {}}),
@@ -119,7 +121,8 @@ def serve_gzip(root: Path) -> Iterator[str]:
 
 
 def audited_pages(root: Path) -> list[str]:
-    """Home, notes, errata, gallery index, the heaviest gallery example, one API page, search."""
+    """Home, notes, errata, gallery index, the
+    heaviest gallery example, one API page, search."""
     pages, _, _ = weigh(root)
     examples = [
         p.as_posix()
@@ -150,7 +153,8 @@ def audited_pages(root: Path) -> list[str]:
 
 
 def audit(lighthouse: str, url: str, report: Path) -> dict:
-    """Run Lighthouse once on ``url`` (mobile defaults); its JSON report, also written to ``report``."""
+    """Run Lighthouse once on ``url`` (mobile defaults);
+    its JSON report, also written to ``report``."""
     cmd = [
         lighthouse,
         url,
@@ -169,7 +173,8 @@ def scores(result: dict) -> dict[str, int]:
 
 
 def costly_audits(result: dict, category: str) -> list[str]:
-    """The audits of ``category`` that lost points, heaviest weight first, with what they found."""
+    """The audits of ``category`` that lost points,
+    heaviest weight first, with what they found."""
     out = []
     refs = sorted(
         result["categories"][category]["auditRefs"], key=lambda r: -r["weight"]

@@ -1,4 +1,5 @@
-"""Weigh a built site: each page with the files only it loads, the shared assets, the whole tree.
+"""Weigh a built site: each page with the files
+only it loads, the shared assets, the whole tree.
 
 Usage: ``python tools/page_weights.py [docs/_build/html] [--page-limit MB] [--site-limit
 MB]``.
@@ -36,7 +37,8 @@ SHARED = "_static"
 
 
 class _Loads(HTMLParser):
-    """Collect what a page makes the browser fetch: per tag, the URLs it may choose from."""
+    """Collect what a page makes the browser fetch:
+    per tag, the URLs it may choose from."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -74,7 +76,8 @@ def _local(url: str, page: Path, root: Path) -> Path | None:
 
 
 def page_files(page: Path, root: Path) -> set[Path]:
-    """The local files ``page`` loads inside ``root``: of each srcset, the largest candidate."""
+    """The local files ``page`` loads inside ``root``:
+    of each srcset, the largest candidate."""
     parser = _Loads()
     parser.feed(page.read_text(encoding="utf-8", errors="replace"))
     files = set()

@@ -1,4 +1,5 @@
-"""The site ships the package it ran: downloads that work for a reader who has only the website.
+"""The site ships the package it ran: downloads
+that work for a reader who has only the website.
 
 A local Sphinx extension, loaded by ``conf.py``. On every build it
 
@@ -46,14 +47,16 @@ import convdoc
 
 #: Where the wheel, the sdist and SHA256SUMS live in the built site (a stable path).
 DIST_DIR = "_downloads/dist"
-#: The gallery's "download all" zips (sphinx-gallery names them after the gallery folder).
+#: The gallery's "download all" zips (sphinx-gallery
+#: names them after the gallery folder).
 BUNDLE_SUFFIXES = ("_python.zip", "_jupyter.zip")
 #: What the examples need besides convdoc, as the ``examples`` extra declares it.
 EXTRA = "examples"
 
 
 def base_url() -> str:
-    """The site's public address with one trailing slash, or ``""`` for a local build."""
+    """The site's public address with one trailing
+    slash, or ``""`` for a local build."""
     url = (
         os.environ.get("CONVDOC_BASEURL")
         or os.environ.get("READTHEDOCS_CANONICAL_URL")
@@ -70,7 +73,8 @@ def wheel_name(version: str = convdoc.__version__) -> str:
 
 
 def install_command(url: str = "") -> str:
-    """The command a reader runs: from the site's URL when known, else from the wheel beside them.
+    """The command a reader runs: from the site's
+    URL when known, else from the wheel beside them.
 
     >>> install_command("https://convdoc.example/en/latest/")  # doctest: +ELLIPSIS
     'pip install "convdoc[examples] @
@@ -84,7 +88,8 @@ def install_command(url: str = "") -> str:
 
 
 def notebook_cell(url: str = "") -> str:
-    """The first cell of every downloaded notebook: install convdoc unless this version is there."""
+    """The first cell of every downloaded notebook:
+    install convdoc unless this version is there."""
     version = convdoc.__version__
     where = (
         f"# (the wheel comes from the site: {url}{DIST_DIR}/{wheel_name()})"
@@ -129,7 +134,8 @@ def script_header(url: str = "") -> str:
 
 
 def requirements_txt(url: str = "") -> str:
-    """``requirements.txt`` of the "download all" zips (the wheel is inside the zip itself)."""
+    """``requirements.txt`` of the "download all"
+    zips (the wheel is inside the zip itself)."""
     # the zip carries the wheel, so the path form works wherever the zip is unpacked
     del url
     return f"./{wheel_name()}[{EXTRA}]\n"
@@ -157,7 +163,8 @@ def readme_txt(kind: str) -> str:
 
 
 def _source_tree(srcdir: Path) -> Path:
-    """The project folder to build: the docs' parent, else the tree of the imported convdoc."""
+    """The project folder to build: the docs' parent,
+    else the tree of the imported convdoc."""
     for root in (srcdir.parent, Path(convdoc.__file__).resolve().parents[1]):
         pyproject = root / "pyproject.toml"
         if pyproject.is_file() and re.search(
@@ -173,7 +180,8 @@ def _source_tree(srcdir: Path) -> Path:
 
 
 def _check_wheel(wheel: Path) -> None:
-    """The wheel holds exactly the package this build imported, under the version it shows."""
+    """The wheel holds exactly the package this
+    build imported, under the version it shows."""
     package = Path(convdoc.__file__).resolve().parent
     ran = {
         p.relative_to(package.parent).as_posix(): p.read_bytes()
@@ -201,7 +209,8 @@ def _check_wheel(wheel: Path) -> None:
 
 
 def build_dist(app: Sphinx) -> None:
-    """Build the wheel and the sdist into a staging folder (copied into the site at the end)."""
+    """Build the wheel and the sdist into a staging
+    folder (copied into the site at the end)."""
     if convdoc.__version__ == "0+unknown":
         raise ExtensionError(
             "convdoc is imported from a tree that was never installed: pip install -e ."
@@ -255,7 +264,8 @@ def build_dist(app: Sphinx) -> None:
 
 
 def publish_dist(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the staged wheel, sdist and SHA256SUMS to ``_downloads/dist/`` of the built site."""
+    """Copy the staged wheel, sdist and SHA256SUMS
+    to ``_downloads/dist/`` of the built site."""
     staging = getattr(app, "convdoc_dist", None)
     if staging is None:
         return
@@ -276,7 +286,8 @@ def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 
 def prepare_downloads(app: Sphinx) -> None:
-    """Header comments in the scripts; the wheel, requirements.txt and README.txt in the zips.
+    """Header comments in the scripts; the wheel,
+    requirements.txt and README.txt in the zips.
 
     Runs after sphinx-gallery wrote ``auto_examples/`` (and before the zips get their
     fixed dates, :func:`convdoc_site.fix_zip_timestamps`).
@@ -316,7 +327,8 @@ def prepare_downloads(app: Sphinx) -> None:
 
 
 class InstallDirective(Directive):
-    """``.. convdoc-install::``: how to run the examples, with the command for this build.
+    """``.. convdoc-install::``: how to run the
+    examples, with the command for this build.
 
     On an example page (``:example:`` given) the box is titled "Run this example".
     """

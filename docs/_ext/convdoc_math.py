@@ -28,7 +28,8 @@ _UNKNOWN_MACRO = re.compile(r">[^<]*?(\\[A-Za-z]+)[^<]*<")
 
 
 def mathml(tex: str, display: bool, where: str) -> str:
-    """The ``<math>`` element for ``tex``; an ExtensionError naming ``where`` if it fails."""
+    """The ``<math>`` element for ``tex``; an
+    ExtensionError naming ``where`` if it fails."""
     try:
         markup = convert(tex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many kinds of errors for bad TeX

@@ -52,7 +52,8 @@ ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
 
 def _summary(module) -> str:
-    """The first paragraph of a module docstring, or a placeholder for an empty module."""
+    """The first paragraph of a module docstring,
+    or a placeholder for an empty module."""
     doc = inspect.getdoc(module) or ""
     return doc.split("\n\n", 1)[0].strip()
 
@@ -178,7 +179,8 @@ def report_failed_cell(app: Sphinx, exception: Exception | None) -> None:
 
 
 def fix_zip_timestamps(app: Sphinx) -> None:
-    """Stamp the gallery's zip downloads with ``SOURCE_DATE_EPOCH`` instead of file times.
+    """Stamp the gallery's zip downloads with
+    ``SOURCE_DATE_EPOCH`` instead of file times.
 
     sphinx-gallery zips freshly written files, so each build's zips would differ in
     their entry dates alone.
@@ -205,7 +207,8 @@ QUOTE_SOURCES = ("notes", "why-blog", "cnn-blog", "slides")
 
 
 def _quote_role(source: str):
-    """A role that typesets its text as a verbatim quote of `source`, in curly quotes."""
+    """A role that typesets its text as a verbatim
+    quote of `source`, in curly quotes."""
 
     def role(name, rawtext, text, lineno, inliner, options=None, content=None):
         children: list[nodes.Node] = [nodes.Text("\u201c")]
@@ -250,7 +253,8 @@ SITE_DESCRIPTION = "why convolutional layers beat fully-connected ones, computed
 
 
 def _description(doctree) -> str:
-    """The first substantial paragraph of a page, whitespace collapsed, cut at a word near 155 characters."""
+    """The first substantial paragraph of a page, whitespace
+    collapsed, cut at a word near 155 characters."""
     from docutils import nodes
 
     texts = []
@@ -272,7 +276,8 @@ def _description(doctree) -> str:
 def add_meta_description(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree
 ) -> None:
-    """``<meta name="description">`` on every page: its first paragraph, else its title and the site's pitch."""
+    """``<meta name="description">`` on every page: its
+    first paragraph, else its title and the site's pitch."""
     text = _description(doctree) if doctree is not None else ""
     if not text:  # generated pages (search, index) and pages without prose
         title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title") or ""))
@@ -283,9 +288,10 @@ def add_meta_description(
     )
 
 
-#: Scripts that only act once the page has loaded (Sphinx's, the copy button's, search's): with
-#: ``defer`` they are fetched in parallel and run in order after parsing, without holding the
-#: first paint. ``documentation_options.js`` is tiny and read by inline scripts: it is inlined.
+#: Scripts that only act once the page has loaded (Sphinx's, the copy button's,
+#: search's): with ``defer`` they are fetched in parallel and run in order after
+#: parsing, without holding the first paint. ``documentation_options.js`` is tiny and
+#: read by inline scripts: it is inlined.
 _BLOCKING_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
 _DOC_OPTIONS = re.compile(
     r'<script src="([^"]*_static/documentation_options\.js)(\?[^"]*)?"></script>'
@@ -331,7 +337,8 @@ _IMG_ID = re.compile(r'var img_id = "([^"]+)"')
 
 
 def externalize_animations(text: str, page: Path, outdir: Path) -> str:
-    """Move each JavaScript animation's frames (inline base64 PNGs, often hundreds of kB) to a file.
+    """Move each JavaScript animation's frames (inline
+    base64 PNGs, often hundreds of kB) to a file.
 
     matplotlib's player writes every frame into the page, so the page cannot paint
     before they have all arrived. As ``_images/<page>-animation-<n>.js``, loaded with
@@ -359,7 +366,8 @@ def externalize_animations(text: str, page: Path, outdir: Path) -> str:
 
 
 def tune_pages(app: Sphinx, exception: Exception | None) -> None:
-    """Rewrite every written page for the reader: a faster first paint, accessible players.
+    """Rewrite every written page for the reader:
+    a faster first paint, accessible players.
 
     Runs once the HTML is written; deterministic, so two builds stay identical.
     """

@@ -73,14 +73,16 @@ _LATE = (
 
 
 def _site_path(page: Path, href: str, outdir: Path) -> str:
-    """``href`` (as written in ``page``) as a path from the site's root, without its query."""
+    """``href`` (as written in ``page``) as a path
+    from the site's root, without its query."""
     href = href.split("?", 1)[0].split("#", 1)[0]
     rel = os.path.relpath(page.parent / href, outdir).replace(os.sep, "/")
     return posixpath.normpath(rel)
 
 
 def _css_text(path: str, outdir: Path, seen: set[str]) -> str:
-    """The stylesheet at ``path`` (from the site root), its imports inlined, its URLs rebased.
+    """The stylesheet at ``path`` (from the site
+    root), its imports inlined, its URLs rebased.
 
     URLs are rewritten relative to ``_static/``, where the bundle lives.
     """
@@ -106,7 +108,8 @@ def _css_text(path: str, outdir: Path, seen: set[str]) -> str:
 
 
 def bundle_styles(text: str, page: Path, outdir: Path, written: dict[str, str]) -> str:
-    """Replace the page's stylesheet links by one link to their bundle (written once)."""
+    """Replace the page's stylesheet links by
+    one link to their bundle (written once)."""
     head, sep, body = text.partition("</head>")
     links = list(_STYLESHEET.finditer(head))
     if not sep or len(links) < 2:
@@ -126,13 +129,15 @@ def bundle_styles(text: str, page: Path, outdir: Path, written: dict[str, str]) 
 
 
 def _codepoints(value: str) -> set[int]:
-    r"""The characters of a CSS string such as ``"\f185"`` or ``"\+"`` (escapes or literal)."""
+    r"""The characters of a CSS string such as
+    ``"\f185"`` or ``"\+"`` (escapes or literal)."""
     chars = re.findall(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)|(.)", value)
     return {int(h, 16) if h else ord(c or lit) for h, c, lit in chars}
 
 
 def icons_in_use(outdir: Path) -> dict[str, set[int]]:
-    """Each icon the site can show (``fa-*`` class or theme variable) and its characters."""
+    """Each icon the site can show (``fa-*`` class
+    or theme variable) and its characters."""
     css = (outdir / THEME_CSS).read_text(encoding="utf-8")
     glyphs: dict[str, set[int]] = {}
     for match in re.finditer(r"((?:\.fa-[a-z0-9-]+,?)+)\{--fa:\"([^\"]+)\"", css):
@@ -187,7 +192,8 @@ _PNG = re.compile(r'(?<![\w/.:-])((?:\.\./)*_images/[^"\s,]+)\.png(?=[\s",])')
 
 
 def webp_figures(text: str, page: Path, done: set[Path]) -> str:
-    """Point every ``<img>`` of the page at lossless WebP copies of its ``_images`` PNGs."""
+    """Point every ``<img>`` of the page at lossless
+    WebP copies of its ``_images`` PNGs."""
 
     def to_webp(match: re.Match) -> str:
         png = (page.parent / (match.group(1) + ".png")).resolve()
@@ -206,7 +212,8 @@ def webp_figures(text: str, page: Path, done: set[Path]) -> str:
 def speed_up_page(
     text: str, page: Path, outdir: Path, written: dict[str, str], done: set[Path]
 ) -> str:
-    """One written page: one stylesheet, WebP figures, no idle search scripts, late frames."""
+    """One written page: one stylesheet, WebP
+    figures, no idle search scripts, late frames."""
     text = webp_figures(bundle_styles(text, page, outdir, written), page, done)
     if page.parent.name == "auto_examples" and page.name.startswith("plot_"):
         text = _EAGER_FIGURE.sub('<img loading="lazy" ', text)
