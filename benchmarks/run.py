@@ -447,7 +447,10 @@ def print_report(result):
             f"  NumPy matmul {dtype}: {rate['gflops']:.1f} GFLOP/s "
             f"({rate['n']}×{rate['n']})"
         )
-    head = f"{'case':42} {'dtype':7} {'method':24} {'median':>10} {'GFLOP/s':>8} {'×torch':>7} {'×matmul':>8} {'peak MiB':>9}"
+    head = (
+        f"{'case':42} {'dtype':7} {'method':24} {'median':>10} {'GFLOP/s':>8} "
+        f"{'×torch':>7} {'×matmul':>8} {'peak MiB':>9}"
+    )
     print("\n" + head + "\n" + "-" * len(head))
     for case in result["cases"]:
         for key, t in case["times"].items():

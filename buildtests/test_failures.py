@@ -202,7 +202,7 @@ def test_failing_claim_check_fails_and_names_the_assertion(site) -> None:
 
         import convdoc as cd
 
-        assert cd.conv_params(3, 6, 5) == 156  # the blog's count: 456 with three channels
+        assert cd.conv_params(3, 6, 5) == 156  # the blog's count; 3 channels: 456
         ```
 
         Six 5×5 filters on an RGB image have 156 parameters.

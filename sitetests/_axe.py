@@ -92,12 +92,15 @@ _RUN_JS = """async (allowed) => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   const tolerated = (id, target) => {
     const el = target.length === 1 ? document.querySelector(target[0]) : null;
-    return !!el && allowed.some(([rule, selector]) => rule === id && el.matches(selector));
+    return !!el && allowed.some(
+      ([rule, selector]) => rule === id && el.matches(selector));
   };
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.filter(n => !tolerated(v.id, n.target))
-      .map(n => ({target: n.target.join(' '), impact: n.impact, summary: n.failureSummary})),
+      .map(n => ({
+        target: n.target.join(' '), impact: n.impact, summary: n.failureSummary,
+      })),
   }));
 }"""
 

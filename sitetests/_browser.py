@@ -134,8 +134,8 @@ def visit(
     traffic = watch(context)
     if mode:
         context.add_init_script(  # about:blank has no localStorage, hence the try
-            "try "
-            f"{{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}'); }} catch {{}}"
+            f"try {{ localStorage.setItem('mode', '{mode}'); "
+            f"localStorage.setItem('theme', '{mode}'); }} catch {{}}"
         )
     try:
         page = context.new_page()
@@ -152,7 +152,8 @@ _IMAGES_JS = """async () => {
   imgs.forEach(img => { img.loading = "eager"; });
   await Promise.all(imgs.map(img => img.decode().catch(() => null)));
   return imgs.filter(img => !(img.complete && img.naturalWidth > 0))
-             .map(img => img.currentSrc || img.getAttribute("src") || img.outerHTML.slice(0, 120));
+             .map(img => img.currentSrc || img.getAttribute("src")
+                         || img.outerHTML.slice(0, 120));
 }"""
 
 # Absolute URLs of every link on the page, as the browser resolved them.
@@ -179,7 +180,9 @@ _RAW_TEX_JS = r"""() => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!el || el.closest(skip) || !el.checkVisibility()) continue;
-    if (tex.test(node.textContent)) bad.push('raw TeX: ' + node.textContent.trim().slice(0, 80));
+    if (tex.test(node.textContent)) {
+      bad.push('raw TeX: ' + node.textContent.trim().slice(0, 80));
+    }
   }
   return bad;
 }"""

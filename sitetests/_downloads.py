@@ -187,8 +187,11 @@ def install_box(html: str, page_url: str) -> tuple[str, str | None]:
     """The install command a page shows and the
     absolute URL of the wheel it links, if any.
 
-    >>> page = ('<div class="admonition convdoc-install"><p>Get <a href="../_downloads/dist/c.whl">'
-    ...         'c.whl</a></p><div><pre><span>pip install "./c.whl[examples]"</span>\\n</pre></div></div>')
+    >>> page = (
+    ...     '<div class="admonition convdoc-install"><p>Get '
+    ...     '<a href="../_downloads/dist/c.whl">c.whl</a></p><div><pre>'
+    ...     '<span>pip install "./c.whl[examples]"</span>\\n</pre></div></div>'
+    ... )
     >>> install_box(page, "http://127.0.0.1:8/auto_examples/plot_01.html")
     ('pip install "./c.whl[examples]"', 'http://127.0.0.1:8/_downloads/dist/c.whl')
     """

@@ -129,11 +129,10 @@ def pytest_terminal_summary(
         for name, future in sorted({**job.runs, **job.bundle_runs, **bare}.items()):
             if future.done() and not future.cancelled() and future.exception() is None:
                 run = future.result()
-                write(
-                    f"download {name}: "
-                    f"{'ok' if run.returncode == 0 else f'FAILED (exit {run.returncode})'} "
-                    f"in {run.seconds:.1f} s"
-                )
+                status = "ok" if run.returncode == 0 else "FAILED"
+                if run.returncode != 0:
+                    status += f" (exit {run.returncode})"
+                write(f"download {name}: {status} in {run.seconds:.1f} s")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

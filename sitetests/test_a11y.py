@@ -34,8 +34,10 @@ def test_axe(
 _MODE_JS = """async (mode) => {
   document.documentElement.dataset.mode = mode;
   document.documentElement.dataset.theme = mode;
-  await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  // The theme eases some colours from one mode to the other: judge the colours it ends on.
+  await new Promise(
+    resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  // The theme eases some colours from one mode to the other: judge the colours it
+  // ends on.
   await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
 }"""
 

@@ -18,11 +18,13 @@ SHOT_KINDS = ["home", "example-1", "api-function"]
 # The top bar's visible pieces (logo, each link, "More", search, theme switch) and their
 # boxes.
 _HEADER_JS = """() => [...document.querySelectorAll(
-    '.bd-header .navbar-brand, .bd-header .navbar-nav > li, .bd-header .navbar-persistent--container, '
+    '.bd-header .navbar-brand, .bd-header .navbar-nav > li, '
+    + '.bd-header .navbar-persistent--container, '
     + '.bd-header .navbar-header-items__end > .navbar-item')]
   .filter(e => e.checkVisibility() && e.getBoundingClientRect().height > 0)
   .map(e => { const r = e.getBoundingClientRect();
-              return {what: (e.textContent.trim() || e.className).slice(0, 30), top: r.top, bottom: r.bottom}; })"""
+              const what = (e.textContent.trim() || e.className).slice(0, 30);
+              return {what, top: r.top, bottom: r.bottom}; })"""
 # How far the page itself scrolls sideways (0 when it fits the window).
 _SIDEWAYS_JS = (
     "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -30,7 +32,8 @@ _SIDEWAYS_JS = (
 # Every visible code block that would need a horizontal scrollbar, with its first line.
 _PRE_JS = """() => [...document.querySelectorAll('pre')]
   .filter(p => p.checkVisibility() && p.scrollWidth > p.clientWidth)
-  .map(p => `${p.scrollWidth} px of code in ${p.clientWidth} px: ${p.textContent.trim().split('\\n')[0].slice(0, 60)}`)"""
+  .map(p => `${p.scrollWidth} px of code in ${p.clientWidth} px: `
+             + p.textContent.trim().split('\\n')[0].slice(0, 60))"""
 
 
 def header_rows(items: list[dict]) -> int:
@@ -40,9 +43,10 @@ def header_rows(items: list[dict]) -> int:
     A tall item (the logo) may overlap two rows of links, so items are not merged
     pairwise: one row means the lowest top lies above the highest bottom.
 
-    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}, {"top": 9, "bottom": 43}])
+    >>> logo, links = {"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}
+    >>> header_rows([logo, links, {"top": 9, "bottom": 43}])
     1
-    >>> header_rows([{"top": 8, "bottom": 44}, {"top": 15, "bottom": 79}, {"top": 52, "bottom": 86}])
+    >>> header_rows([logo, links, {"top": 52, "bottom": 86}])
     2
     """
     rows, line = 1, None

@@ -33,7 +33,8 @@ _COMPUTE_ALL_JS = """(cases) => cases.map((c) => {
 # values).
 _SHOWN_JS = """() => {
   const grid = (sel) => [...document.querySelectorAll(sel + ' tr')]
-    .map((tr) => [...tr.querySelectorAll('[data-value]')].map((c) => Number(c.dataset.value)))
+    .map((tr) => [...tr.querySelectorAll('[data-value]')]
+      .map((c) => Number(c.dataset.value)))
     .filter((row) => row.length);
   const counts = {};
   document.querySelectorAll('#cdp-counts tr[data-count]').forEach((tr) => {

@@ -24,7 +24,8 @@ from test_theme import MIN_CONTRAST, ink_contrast
 BROKEN_PAGE = r"""<!DOCTYPE html><html lang="en"><head><title>broken</title>
 <script src="https://cdn.example.invalid/lib.js"></script></head>
 <body><main><h1 id="top">Broken on purpose</h1>
-<img src="missing.png" alt="a missing figure"> <img src="ink.png" alt="black ink" id="ink">
+<img src="missing.png" alt="a missing figure">
+<img src="ink.png" alt="black ink" id="ink">
 <img src="ink.png">
 <a href="index.html#no-such-anchor">bad anchor</a> <a href="gone.html">missing page</a>
 <a href="index.html#top">good anchor</a> <a href="https://numpy.org/">another site</a>

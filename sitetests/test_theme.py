@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 SHOT_PAGES = ["home", "notes", "example-1", "example-2"]
-INK = 96  # grey levels from a figure's background that make a pixel "ink" (text, lines, marks)
+# Grey levels from a figure's background that make a pixel "ink" (text, lines, marks).
+INK = 96
 # median distance of the ink from the background (light mode: has ink at all)
 MIN_CONTRAST = INK
 # share of its light-mode contrast the ink keeps in dark mode (pydata dims images a bit)
@@ -22,8 +23,12 @@ THEME_JS = "document.documentElement.dataset.theme"
 # Content images as displayed (pydata's only-light/only-dark copies hidden by the theme
 # are skipped).
 FIGURES_JS = f"""() => [...document.querySelectorAll('main img, article img')]
-  .filter(img => img.checkVisibility() && img.width >= {MIN_SIDE} && img.height >= {MIN_SIDE})
-  .map((img, i) => {{ img.dataset.sitetestsFigure = i; return img.currentSrc || img.src; }})"""
+  .filter(img => img.checkVisibility()
+                 && img.width >= {MIN_SIDE} && img.height >= {MIN_SIDE})
+  .map((img, i) => {{
+    img.dataset.sitetestsFigure = i;
+    return img.currentSrc || img.src;
+  }})"""
 
 
 def _grey(png: bytes, size: tuple[int, int] | None = None) -> np.ndarray:

@@ -50,7 +50,10 @@ COMPRESSIBLE = (
     "image/svg+xml",
     "application/xml",
 )
-CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --no-first-run "
+    "--disable-background-networking"
+)
 
 
 class GzipHandler(http.server.BaseHTTPRequestHandler):
@@ -183,9 +186,8 @@ def costly_audits(result: dict, category: str) -> list[str]:
         found = result["audits"][ref["id"]]
         if ref["weight"] > 0 and found.get("score") is not None and found["score"] < 1:
             value = found.get("displayValue", "")
-            out.append(
-                f"{ref['id']} (weight {ref['weight']}, score {found['score']:.2f}) {value}".rstrip()
-            )
+            name, weight, score = ref["id"], ref["weight"], found["score"]
+            out.append(f"{name} (weight {weight}, score {score:.2f}) {value}".rstrip())
     return out
 
 

@@ -94,7 +94,8 @@ def notebook_cell(url: str = "") -> str:
     where = (
         f"# (the wheel comes from the site: {url}{DIST_DIR}/{wheel_name()})"
         if url
-        else f"# (download {wheel_name()} from this example's page into this notebook's folder first)"
+        else f"# (download {wheel_name()} from this example's page into this "
+        "notebook's folder first)"
     )
     return "\n".join(
         [
@@ -221,7 +222,8 @@ def build_dist(app: Sphinx) -> None:
         importlib.metadata.version("hatchling")
     except importlib.metadata.PackageNotFoundError:
         raise ExtensionError(
-            'the site builds convdoc\'s wheel with hatchling: pip install "convdoc[docs]"'
+            "the site builds convdoc's wheel with hatchling: "
+            'pip install "convdoc[docs]"'
         ) from None
     done = subprocess.run(
         [

@@ -249,7 +249,10 @@ GENERATED_TITLES = {
     "genindex": "Index",
     "py-modindex": "Module index",
 }
-SITE_DESCRIPTION = "why convolutional layers beat fully-connected ones, computed with NumPy on every build"
+SITE_DESCRIPTION = (
+    "why convolutional layers beat fully-connected ones, computed with NumPy on every "
+    "build"
+)
 
 
 def _description(doctree) -> str:
@@ -319,7 +322,8 @@ def tune_page(text: str, doc_options: str) -> str:
     # and its slider no label (axe: image-alt, label). The figure is described in the
     # prose around it.
     body = _ANIM_IMG.sub(
-        r'<img id="\1" alt="Animation frame (the slider and buttons below step through the frames)">',
+        r'<img id="\1" alt="Animation frame (the slider and buttons below step '
+        r'through the frames)">',
         body,
     )
     body = _ANIM_SLIDER.sub(r'\1 aria-label="Animation frame"', body)
@@ -327,7 +331,8 @@ def tune_page(text: str, doc_options: str) -> str:
 
 
 _ANIM_FRAMES = re.compile(
-    r'<script language="javascript">(\s*/\* Instantiate the Animation class\. \*/.*?)</script>',
+    r'<script language="javascript">'
+    r"(\s*/\* Instantiate the Animation class\. \*/.*?)</script>",
     re.S,
 )
 _FIRST_FRAME = re.compile(
@@ -357,7 +362,8 @@ def externalize_animations(text: str, page: Path, outdir: Path) -> str:
         target = outdir / "_images" / f"{page.stem}-animation-{next(count)}.js"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(script, encoding="utf-8")
-        return f'<script defer src="{os.path.relpath(target, page.parent).replace(os.sep, "/")}"></script>'
+        src = os.path.relpath(target, page.parent).replace(os.sep, "/")
+        return f'<script defer src="{src}"></script>'
 
     text = _ANIM_FRAMES.sub(move, text)
     for img_id, src in first_frames.items():

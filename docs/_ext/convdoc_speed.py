@@ -60,14 +60,16 @@ _STYLESHEET = re.compile(
 _IMPORT = re.compile(r'@import\s+(?:url\()?["\']?([^"\')]+)["\']?\)?\s*;')
 _URL = re.compile(r'url\(\s*(["\']?)([^"\')]+)\1\s*\)')
 _SEARCH_SCRIPT = re.compile(
-    r'[ \t]*<script defer src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
-    r'|searchindex\.js)"></script>\n?'
+    r'[ \t]*<script defer src="[^"]*'
+    r"(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"
+    r'"></script>\n?'
 )
 _ANIMATION = re.compile(
     r'<script defer src="([^"]*_images/[^"]+-animation-\d+\.js)"></script>'
 )
 _LATE = (
-    '<script>addEventListener("load", () => {{ const s = document.createElement("script");'
+    '<script>addEventListener("load", () => {{ '
+    'const s = document.createElement("script");'
     ' s.src = "{src}"; document.body.append(s); }});</script>'
 )
 
