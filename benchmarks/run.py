@@ -57,9 +57,9 @@ CASES = {
     "512×512 image ⊛ 10×10": ((1, 1, 512, 512), (1, 1, 10, 10), 0, False),
 }
 SCIPY_LIMIT_S = 2.0  # skip the scipy channel loop where one call would take longer
-# OpenBLAS's idle threads spin for about 2**28 cycles after each call (~0.1 s here),
-# taking a core from whichever competitor runs next: let them fall asleep before every
-# sample.
+# OpenBLAS's idle threads spin for about 2**28 cycles after each call (~0.1 s
+# here), taking a core from whichever competitor runs next: let them fall
+# asleep before every sample.
 SETTLE_S = 0.15
 
 
@@ -535,8 +535,8 @@ def main(argv=None):
         cases=cases,
         scaling=scale,
     )
-    # Other processes competing for the cores distort every timing: record how busy it
-    # was.
+    # Other processes competing for the cores distort every
+    # timing: record how busy it was.
     result["machine"]["load_average"] = [load_before, os.getloadavg()[0]]
     result["targets"] = check_targets(cases)
     result["seconds"] = time.perf_counter() - start

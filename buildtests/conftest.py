@@ -257,8 +257,8 @@ class MiniSite:
     def rebuild_without_cleaning(self, previous: Build) -> Build:
         """Rerun ``previous``'s command without ``-E``
         or deletions: a plain incremental build."""
-        # build_docs wrote into <html>-partial and renamed it; build on the site it
-        # left.
+        # build_docs wrote into <html>-partial and renamed it;
+        # build on the site it left.
         partial = f"{previous.html}-partial"
         command = [
             str(previous.html) if arg == partial else arg

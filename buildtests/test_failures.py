@@ -53,9 +53,9 @@ def test_recipe_deletes_generated_folders_then_builds_strictly(site, noxfile) ->
     }
     command = build.command
     assert command[0] == "sphinx-build"
-    # -W: warnings are errors; --keep-going: report all of them; -n: unresolved
-    # references warn; -E: read every source again (no environment pickled by an earlier
-    # build).
+    # -W: warnings are errors; --keep-going: report all of them; -n:
+    # unresolved references warn; -E: read every source again (no environment
+    # pickled by an earlier build).
     assert {"-W", "--keep-going", "-n", "-E"} <= set(command)
     assert command[command.index("-b") + 1] == "html"
 

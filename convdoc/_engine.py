@@ -28,18 +28,18 @@ __all__ = ["as_torch", "backward", "forward", "geometry_of"]
 # many bytes: small enough to stay in cache while it is multiplied, large enough that
 # the product runs near the machine's matrix-product rate (measured by `nox -s bench`).
 WINDOW_BLOCK_BYTES = 2**21
-# The backward pass: with fewer input channels than this, each band's windows are copied
-# as above; with more, it runs one product per kernel tap (C is their inner dimension),
-# no copy.
+# The backward pass: with fewer input channels than this, each band's windows are
+# copied as above; with more, it runs one product per kernel tap (C is their
+# inner dimension), no copy.
 TAP_CHANNELS = 32
-# Backward bands hold about this many numbers of windows (C·band, or C·KH·KW·band when
-# copied).
+# Backward bands hold about this many numbers of windows (C·band, or
+# C·KH·KW·band when copied).
 BLOCK_ELEMENTS = 2**18
 # Calls with at least this many FLOPs share their images among threads (see `parallel`);
 # smaller ones run in the calling thread, where the BLAS may still use several cores.
 PARALLEL_FLOPS = 2**26
-# Threads for large calls: None means as many as the BLAS would use (its thread
-# setting).
+# Threads for large calls: None means as many as the BLAS would
+# use (its thread setting).
 THREADS = None
 
 
@@ -89,8 +89,8 @@ def image_buffer(x_shape, kernel_hw, geometry, images, dtype):
     interior = buffer[:, : images * hp * wp].reshape(c, images, hp, wp)
     interior = interior[:, :, ph : ph + h, pw : pw + wd]
     e = buffer.itemsize
-    # np.ndarray over the buffer's memory is numpy.lib.stride_tricks.as_strided without
-    # its overhead.
+    # np.ndarray over the buffer's memory is
+    # numpy.lib.stride_tricks.as_strided without its overhead.
     shape = (c, kh, kw, images, ho, row_width(x_shape, geometry))
     strides = (buffer.strides[0], dh * wp * e, dw * e, hp * wp * e, sh * wp * e, sw * e)
     windows = np.ndarray(shape, dtype, buffer=buffer, strides=strides)
@@ -268,9 +268,9 @@ def backward(dy, x, w, geometry):
         dx, dw = conv2d_backward_clipped(dy, x, w, geometry)
         return dx, dw, dy.sum(axis=(0, 2, 3))
     if geometry[4] and not (np.isfinite(x).all() and np.isfinite(w).all()):
-        # The wide layout's junk columns would meet an inf or NaN as 0·inf = NaN (in dw
-        # from x, in dx from w, whose junk lands on real pixels): read only real taps
-        # instead.
+        # The wide layout's junk columns would meet an inf or NaN as 0·inf =
+        # NaN (in dw from x, in dx from w, whose junk lands on real pixels):
+        # read only real taps instead.
         geometry = (*geometry[:4], False)
     (n, c, _, _), (f, _, kh, kw), (ho, wo) = x.shape, w.shape, geometry[3]
     dx = np.empty(x.shape, dtype)

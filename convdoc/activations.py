@@ -38,8 +38,8 @@ __all__ = [
     "square_grad",
 ]
 
-# The slides' edge-detector sigmoid: slope a = 8·10⁻², offset b = 50 (in grey levels of
-# I_x).
+# The slides' edge-detector sigmoid: slope a = 8·10⁻², offset b = 50
+# (in grey levels of I_x).
 SLIDES_SIGMOID_A = 0.08
 SLIDES_SIGMOID_B = 50.0
 

@@ -20,8 +20,8 @@ from ._checks import as_pair
 
 __all__ = ["load_digits", "load_photo"]
 
-# ITU-R BT.601 luma weights for (R, G, B), as in Pillow's "L" mode and MATLAB's
-# rgb2gray.
+# ITU-R BT.601 luma weights for (R, G, B), as in Pillow's "L"
+# mode and MATLAB's rgb2gray.
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 

@@ -54,8 +54,8 @@ def _check_params(params) -> list[np.ndarray]:
     return list(params)
 
 
-# NumPy >= 1.25 keeps its exceptions in np.exceptions; 1.24 (still supported) at the top
-# level.
+# NumPy >= 1.25 keeps its exceptions in np.exceptions; 1.24 (still
+# supported) at the top level.
 _TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", Exception)
 
 

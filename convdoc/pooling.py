@@ -197,9 +197,9 @@ def max_pool2d_backward(dy, x, size, *, stride=None, padding=0) -> np.ndarray:
     """
     x, (kh, kw), (sh, sw), (ph, pw), (ho, wo) = _geometry(x, size, stride, padding)
     dy = _check_dy(dy, x, (ho, wo))
-    # The winner of each window: its row is the first (or last NaN) row whose own winner
-    # wins the column maxima; its column is that row's winner. Row-major order, as one
-    # scan would.
+    # The winner of each window: its row is the first (or last NaN) row whose own
+    # winner wins the column maxima; its column is that row's winner. Row-major
+    # order, as one scan would.
     best_in_row, column = _pool_axis(x, 3, kw, sw, pw, wo, "argmax")  # (N, C, H, W_out)
     # (N, C, H_out, W_out)
     _, row = _pool_axis(best_in_row, 2, kh, sh, ph, ho, "argmax")

@@ -128,8 +128,8 @@ numpydoc_validation_exclude = {
     r"^convdoc\.Sequential\.(params|grads)$",
 }
 
-# -- Math: MathML written at build time (docs/_ext/convdoc_math.py), drawn by the
-# browser -----
+# -- Math: MathML written at build time (docs/_ext/convdoc_math.py),
+# drawn by the browser -----
 html_math_renderer = "mathml"
 
 # -- Cross-project links: only online (the offline build must not try the network)
@@ -149,8 +149,8 @@ html_title = "convdoc"
 # The public address, when known (CONVDOC_BASEURL, or Read the Docs' canonical URL):
 # install commands then name the wheel by absolute URL, and pages get a canonical link.
 html_baseurl = convdoc_dist.base_url()
-# buildtests' throwaway sites reuse this file without the _static folder (and need none
-# of it).
+# buildtests' throwaway sites reuse this file without the _static
+# folder (and need none of it).
 if (DOCS / "_static").is_dir():
     html_static_path = ["_static"]
     # accessible mini-gallery links, code that fits its column
@@ -161,8 +161,8 @@ if (DOCS / "_static").is_dir():
 html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
-# The narrative pages have no sub-pages: no empty "Section Navigation" column beside
-# them.
+# The narrative pages have no sub-pages: no empty "Section
+# Navigation" column beside them.
 html_sidebars = {
     page: []
     for page in (
@@ -183,9 +183,9 @@ html_sidebars = {
 # previous/next links.
 html_sidebars |= {"auto_examples/plot_*": [], "api/generated/*": []}
 html_theme_options = {
-    # Example pages get their .py/.ipynb download (and launcher) links in the right
-    # sidebar. Named one by one: the theme warns when a page matches two wildcard
-    # patterns.
+    # Example pages get their .py/.ipynb download (and launcher) links in
+    # the right sidebar. Named one by one: the theme warns when a page
+    # matches two wildcard patterns.
     "secondary_sidebar_items": {
         "**": ["page-toc", "sourcelink"],
         **{
@@ -198,8 +198,8 @@ html_theme_options = {
         },
     },
     "logo": {"text": "convdoc", "alt_text": "convdoc: home"},
-    # One row at 1024 px and up: the search box becomes its icon, two links before
-    # "More".
+    # One row at 1024 px and up: the search box becomes its icon,
+    # two links before "More".
     "navbar_persistent": ["search-button"],
     "navbar_end": ["theme-switcher"],
     "header_links_before_dropdown": 2,

@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
 
-# Pages draw their figures as SVG; a fixed salt keeps the SVG ids the same on every
-# build.
+# Pages draw their figures as SVG; a fixed salt keeps the SVG ids
+# the same on every build.
 plt.rcParams["svg.hashsalt"] = "convdoc"
 
 

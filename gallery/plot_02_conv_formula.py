@@ -55,8 +55,8 @@ assert np.array_equal(Y, np.tile([0.0, 30.0, 30.0, 0.0], (4, 1))), "the notes' a
 assert np.array_equal(Y, Y_loops), "correlate2d computes the formula, loop for loop"
 
 # %%
-# One output, term by term: :math:`Y[0, 1]` reads the window of rows 0–2 and
-# columns 1–3.
+# One output, term by term: :math:`Y[0, 1]` reads the window of
+# rows 0–2 and columns 1–3.
 
 r, c = 0, 1
 terms = [f"{X[r + i, c + j]:g}·({W[i, j]:g})" for i in range(3) for j in range(3)]

@@ -125,11 +125,10 @@ assert np.all(nonzero_per_row == 9) and np.all(times == 16), (
 )
 
 # %%
-# Each row is the kernel laid out along the flattened image. From one output to the
-# next along an output row it moves one column; from the last output of a row to the
-# first of the next it jumps by the kernel's width (the bands jump at every row
-# boundary). White entries are missing connections, and the same 9 colours come back in
-# every row.
+# Each row is the kernel laid out along the flattened image. From one output to the next
+# along an output row it moves one column; from the last output of a row to the first of
+# the next it jumps by the kernel's width (the bands jump at every row boundary). White
+# entries are missing connections, and the same 9 colours come back in every row.
 
 fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
 masked = np.ma.masked_equal(M, 0)

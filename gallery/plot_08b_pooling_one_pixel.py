@@ -40,9 +40,9 @@ for start in (0, 2):
     assert unchanged == [s < 4 - start for s in range(5)]
 
 # %%
-# The pixel starting at column 2, shifted by 0 to 4 columns, and the pooled 2×2 output
-# of each: the output changes only at the shift that carries the pixel into the next
-# window.
+# The pixel starting at column 2, shifted by 0 to 4 columns, and the pooled
+# 2×2 output of each: the output changes only at the shift that carries the
+# pixel into the next window.
 
 fig, axes = plt.subplots(2, 5, figsize=(7.2, 3.4), layout="constrained")
 spike = np.zeros((1, 1, 8, 8))

@@ -71,10 +71,10 @@ plt.show()
 # %%
 # Statistics of each response
 # ---------------------------
-# For each gradient and non-linearity we print the mean, the maximum, and the share of
-# pixels at which the detector *fires*: where its response is at least its response to
-# an edge of strength :math:`b`, the sigmoid's midpoint (the definition in the
-# glossary).
+# For each gradient and non-linearity we print the mean, the maximum, and the
+# share of pixels at which the detector *fires*: where its response is at least
+# its response to an edge of strength :math:`b`, the sigmoid's midpoint (the
+# definition in the glossary).
 
 print(f"{'':>4} {'non-linearity':<24} {'mean':>9} {'max':>9} {'fires':>7}")
 fires = {}

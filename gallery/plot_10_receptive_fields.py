@@ -70,11 +70,11 @@ closed = {name: cd.receptive_field(layers) for name, layers in stacks.items()}
 # The same fields, measured
 # -------------------------
 # :func:`convdoc.receptive_field_by_perturbation` nudges each pixel of a 24×24 input and
-# marks it when the chosen output changes. The chain is linear (random kernels, no
-# activation), so the marked pixels are exactly those the output depends on. We probe
-# the middle output of each stack, and the corner output ``(0, 0)`` of the padded one,
-# whose field starts at :math:`t = -3`, in the padding, and is clipped by the image
-# border.
+# marks it when the chosen output changes. The chain is linear (random kernels,
+# no activation), so the marked pixels are exactly those the output depends on.
+# We probe the middle output of each stack, and the corner output ``(0, 0)`` of
+# the padded one, whose field starts at :math:`t = -3`, in the padding, and is
+# clipped by the image border.
 
 n = 24
 measured = {}

@@ -17,9 +17,9 @@ rng = np.random.default_rng(0)
 # %%
 # The loss
 # --------
-# The same task as :ref:`sphx_glr_auto_examples_plot_11_training_a_kernel.py`: a 64×64
-# grayscale photograph and its response to the vertical-edge Sobel kernel, with the mean
-# squared error
+# The same task as :ref:`sphx_glr_auto_examples_plot_11_training_a_kernel.py`: a
+# 64×64 grayscale photograph and its response to the vertical-edge Sobel kernel,
+# with the mean squared error
 #
 # .. math::
 #

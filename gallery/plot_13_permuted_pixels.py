@@ -70,12 +70,12 @@ assert kept.sum() < 0.25 * pairs.sum(), "shuffling destroys most neighbourhoods"
 # %%
 # The models of the CNN vs MLP example
 # -------------------------------------
-# The same two models as in :ref:`sphx_glr_auto_examples_plot_12_cnn_vs_mlp.py`: a CNN
-# with one 3×3 convolution (16 filters), ReLU, 2×2 max pooling and a dense layer, and an
-# MLP with one hidden layer of 100 units. Each seed draws its own split into 1,200
-# training and 597 test images; :func:`convdoc.train_seeds` trains each model on it, on
-# the original and on the shuffled pixels, with the same :class:`convdoc.Adam` steps and
-# batches.
+# The same two models as in :ref:`sphx_glr_auto_examples_plot_12_cnn_vs_mlp.py`: a
+# CNN with one 3×3 convolution (16 filters), ReLU, 2×2 max pooling and a dense layer,
+# and an MLP with one hidden layer of 100 units. Each seed draws its own split into
+# 1,200 training and 597 test images; :func:`convdoc.train_seeds` trains each model
+# on it, on the original and on the shuffled pixels, with the same
+# :class:`convdoc.Adam` steps and batches.
 
 
 def make_cnn(seed=0):
@@ -102,11 +102,11 @@ def make_mlp(seed=0):
 
 
 # %%
-# For the MLP, shuffling the input is the same as shuffling the columns of its first
-# weight matrix. The MLP trained on shuffled pixels starts from the correspondingly
-# shuffled weights, so both runs compute the very same function at every step: the
-# permutation is invisible to it. The CNN has no such freedom; it simply starts from the
-# same seed.
+# For the MLP, shuffling the input is the same as shuffling the columns of its
+# first weight matrix. The MLP trained on shuffled pixels starts from the
+# correspondingly shuffled weights, so both runs compute the very same function at
+# every step: the permutation is invisible to it. The CNN has no such freedom; it
+# simply starts from the same seed.
 
 
 def make_mlp_shuffled(seed=0):
@@ -212,6 +212,6 @@ plt.show()
 # -------
 # Data: the UCI "Optical Recognition of Handwritten Digits" set (Alpaydin and Kaynak,
 # 1998) as bundled with scikit-learn (``sklearn.datasets.load_digits``). The
-# permutation experiment follows the lecture slides' claim that a permutation of the
-# input gives "very different convolution maps" and different classification
-# performance.
+# permutation experiment follows the lecture slides' claim that a permutation
+# of the input gives "very different convolution maps" and different
+# classification performance.

@@ -17,11 +17,11 @@ import convdoc as cd
 # %%
 # Digits on a larger canvas
 # -------------------------
-# The 8×8 digits are placed in the middle of a 14×14 canvas of zeros (the background),
-# so that a shift of up to two pixels in any direction crops no ink and still leaves a
-# one-pixel empty margin for the 3×3 windows. Each seed draws its own 600 training and
-# 300 test images (a budget that keeps the build fast; the intervals below say what it
-# allows).
+# The 8×8 digits are placed in the middle of a 14×14 canvas of zeros (the
+# background), so that a shift of up to two pixels in any direction crops no ink and
+# still leaves a one-pixel empty margin for the 3×3 windows. Each seed draws its own
+# 600 training and 300 test images (a budget that keeps the build fast; the intervals
+# below say what it allows).
 
 images, labels = cd.load_digits()
 canvas = np.pad(images, ((0, 0), (0, 0), (3, 3), (3, 3)))

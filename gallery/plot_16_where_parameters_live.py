@@ -101,13 +101,13 @@ for name, s in stats.items():
 # %%
 # The ResNet story, in the notes' terms
 # -------------------------------------
-# ResNet-18 applies the notes' two savings everywhere. *Sparsity*: its first convolution
-# looks at 7×7 patches; a dense layer between the same input and output would connect
-# every pixel to every output value. *Sharing*: each of its convolutions reuses one
-# kernel at every position; a locally connected network with the same windows would need
-# one weight per multiply-add. And its head is one dense layer on the 512 channel
-# averages left by global average pooling, not three dense layers on the flattened
-# 512×7×7 map.
+# ResNet-18 applies the notes' two savings everywhere. *Sparsity*: its first
+# convolution looks at 7×7 patches; a dense layer between the same input and output
+# would connect every pixel to every output value. *Sharing*: each of its convolutions
+# reuses one kernel at every position; a locally connected network with the same
+# windows would need one weight per multiply-add. And its head is one dense layer on
+# the 512 channel averages left by global average pooling, not three dense layers on
+# the flattened 512×7×7 map.
 
 resnet = stats["ResNet-18"]["summary"]
 stem = resnet[0]

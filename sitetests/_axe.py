@@ -18,8 +18,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-# Pinned: a new axe release may add rules, and a test run should not change under our
-# feet.
+# Pinned: a new axe release may add rules, and a test run should
+# not change under our feet.
 AXE_VERSION = "4.14.1"
 CACHE = (
     Path(__file__).resolve().parents[1]

@@ -29,8 +29,8 @@ def test_axe(
     assert not found, f"{named_pages[kind]} ({mode}):\n  " + "\n  ".join(found)
 
 
-# The theme's colour modes, switched in place (what its switcher does, minus the saved
-# choice).
+# The theme's colour modes, switched in place (what its switcher does,
+# minus the saved choice).
 _MODE_JS = """async (mode) => {
   document.documentElement.dataset.mode = mode;
   document.documentElement.dataset.theme = mode;

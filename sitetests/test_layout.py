@@ -15,8 +15,8 @@ import pytest
 DESKTOP, LAPTOP, PHONE = (1280, 800), (1024, 768), (375, 812)
 SHOT_KINDS = ["home", "example-1", "api-function"]
 
-# The top bar's visible pieces (logo, each link, "More", search, theme switch) and their
-# boxes.
+# The top bar's visible pieces (logo, each link, "More", search, theme
+# switch) and their boxes.
 _HEADER_JS = """() => [...document.querySelectorAll(
     '.bd-header .navbar-brand, .bd-header .navbar-nav > li, '
     + '.bd-header .navbar-persistent--container, '

@@ -29,8 +29,8 @@ _COMPUTE_ALL_JS = """(cases) => cases.map((c) => {
   try { return window.convdocPlayground.compute(c); }
   catch (e) { return {error: String(e)}; }
 })"""
-# What the widget shows: output map, max pool and counts, read from the DOM (exact
-# values).
+# What the widget shows: output map, max pool and counts, read
+# from the DOM (exact values).
 _SHOWN_JS = """() => {
   const grid = (sel) => [...document.querySelectorAll(sel + ' tr')]
     .map((tr) => [...tr.querySelectorAll('[data-value]')]
@@ -50,8 +50,8 @@ _SHOWN_JS = """() => {
           stride: Number(document.getElementById('cdp-stride').value),
           padding: Number(document.getElementById('cdp-padding').value)};
 }"""
-# Input cells (rows, columns of the padded grid, -padding based) marked as the current
-# window.
+# Input cells (rows, columns of the padded grid, -padding based)
+# marked as the current window.
 _WINDOW_JS = """() => [...document.querySelectorAll('#cdp-input td.cdp-window')]
   .map((td) => [Number(td.dataset.row), Number(td.dataset.col)])"""
 

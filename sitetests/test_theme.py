@@ -20,8 +20,8 @@ MIN_CONTRAST = INK
 KEEP = 0.6
 MIN_SIDE = 48  # pixels; smaller images are icons, not figures
 THEME_JS = "document.documentElement.dataset.theme"
-# Content images as displayed (pydata's only-light/only-dark copies hidden by the theme
-# are skipped).
+# Content images as displayed (pydata's only-light/only-dark copies hidden
+# by the theme are skipped).
 FIGURES_JS = f"""() => [...document.querySelectorAll('main img, article img')]
   .filter(img => img.checkVisibility()
                  && img.width >= {MIN_SIDE} && img.height >= {MIN_SIDE})

@@ -22,8 +22,8 @@ LAYERS = {
     "square": cd.Square,
     "absolute": cd.Absolute,
 }
-# (a, b) pairs for the sigmoid: the default, the slides' values, a negative slope, a
-# steep one.
+# (a, b) pairs for the sigmoid: the default, the slides' values, a
+# negative slope, a steep one.
 SLOPES_OFFSETS = [
     (1.0, 0.0),
     (cd.SLIDES_SIGMOID_A, cd.SLIDES_SIGMOID_B),

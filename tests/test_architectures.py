@@ -45,8 +45,8 @@ def test_grouped_and_depthwise_counts_by_hand():
 
 
 def test_dilation_widens_the_window_not_the_count():
-    # a 3×3 kernel with dilation 2 spans 5×5: 9 − 5 + 1 = 5 positions per axis, same 9
-    # weights
+    # a 3×3 kernel with dilation 2 spans 5×5: 9 − 5 + 1 = 5 positions
+    # per axis, same 9 weights
     (row,) = summarize((1, 9, 9), [ConvSpec(1, 3, dilation=2, bias=False)])
     assert row == LayerSummary("conv1", (1, 5, 5), 9, 25 * 9)
     (row,) = summarize(

@@ -90,9 +90,9 @@ def test_parallel_shares_the_images_among_threads_with_a_one_thread_blas(monkeyp
 
 @pytest.mark.parametrize("per_tap", [False, True])
 def test_threads_give_the_same_bits_as_one_thread(per_tap, rng, monkeypatch):
-    # Each image is computed alike in any thread, and the kernel gradient is summed in
-    # image order whichever thread took which image: the results do not depend on the
-    # threads.
+    # Each image is computed alike in any thread, and the kernel gradient is
+    # summed in image order whichever thread took which image: the results do
+    # not depend on the threads.
     x, w = rng.standard_normal((7, 8, 20, 24)), rng.standard_normal((6, 8, 3, 3))
     dy = rng.standard_normal((7, 6, 20, 24))
     monkeypatch.setattr(_engine, "TAP_CHANNELS", 1 if per_tap else 10**9)
@@ -230,8 +230,8 @@ def test_single_channel_matches_scipy(shape, rng, path):
         scipy.signal.convolve2d(image, kernel, mode="valid"),
         atol=1e-12,
     )
-    # padding = zeros around the image; stride = every s-th output of the stride-1
-    # result.
+    # padding = zeros around the image; stride = every s-th
+    # output of the stride-1 result.
     full = scipy.signal.correlate2d(
         np.pad(image, ((1, 1), (2, 2))), kernel, mode="valid"
     )
@@ -325,8 +325,8 @@ def test_default_paths_on_a_larger_case(channels, rng):
     )
     dy = rng.standard_normal(y.shape)
     dx, dw, _ = cd.conv2d_backward(dy, x, w, padding=1)
-    # dw[f, c, i, j] = Σ dy[n, f, r, col] x_pad[n, c, r + i, col + j]: check one tap
-    # with einsum.
+    # dw[f, c, i, j] = Σ dy[n, f, r, col] x_pad[n, c, r + i, col + j]:
+    # check one tap with einsum.
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     np.testing.assert_allclose(
         dw[:, :, 2, 1], np.einsum("nfrc,nkrc->fk", dy, xp[:, :, 2:42, 1:41]), atol=1e-9
@@ -467,8 +467,8 @@ def test_matches_torch_forward_and_backward(config, dtype, torch, rng, path):
 
 @pytest.mark.torch
 def test_a_call_large_enough_for_threads_matches_torch(torch, rng):
-    # Default settings: above PARALLEL_FLOPS, with the BLAS's own thread count (two in
-    # CI).
+    # Default settings: above PARALLEL_FLOPS, with the BLAS's own
+    # thread count (two in CI).
     x, w = rng.standard_normal((5, 32, 30, 30)), rng.standard_normal((32, 32, 3, 3))
     assert 2 * 5 * 32 * 32 * 9 * 30 * 30 >= _engine.PARALLEL_FLOPS
     xt, wt = (torch.tensor(a, requires_grad=True) for a in (x, w))

@@ -275,8 +275,8 @@ def test_missing_dependency_on_first_load(monkeypatch):
 
 
 def test_import_needs_numpy_only():
-    # The loaders import their dependencies lazily: importing convdoc pulls none of them
-    # in.
+    # The loaders import their dependencies lazily: importing
+    # convdoc pulls none of them in.
     import subprocess
 
     code = (

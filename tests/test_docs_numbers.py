@@ -24,8 +24,8 @@ SKIP_DIRS = {
     "_templates",
     "_ext",
 }
-# Fenced blocks that hold code (removed whole). Other directives hold prose (kept, minus
-# options).
+# Fenced blocks that hold code (removed whole). Other directives hold
+# prose (kept, minus options).
 CODE_INFO = re.compile(
     r"^\{?(code-cell|code-block|code|sourcecode|literalinclude|math|eval-rst|raw)\}?\b|^[\w+-]*$"
 )
@@ -53,9 +53,9 @@ NUMBER_WORD = re.compile(
     r"|multiply-adds))\b",
     re.I,
 )
-# A glued value must be computed: ``keep("key", 100)`` or ``glue("key", 100)`` glues a
-# typed number (write a design choice in the prose, or glue what the code derives from
-# it).
+# A glued value must be computed: ``keep("key", 100)`` or ``glue("key",
+# 100)`` glues a typed number (write a design choice in the prose, or glue
+# what the code derives from it).
 GLUED_LITERAL = re.compile(r"\b(?:keep|glue)\(\s*\"[^\"]+\",\s*-?[\d_.]+\s*[,)]")
 
 INLINE = [
@@ -248,9 +248,9 @@ def test_scanner_catches_planted_numbers() -> None:
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_scanner_sees_the_end_of_every_page(page: Path) -> None:
-    # An unclosed fence or a runaway pattern would hide the rest of a page: plant a
-    # number at the end, and one right after the first heading, and make sure both are
-    # found.
+    # An unclosed fence or a runaway pattern would hide the rest of a page:
+    # plant a number at the end, and one right after the first heading, and
+    # make sure both are found.
     text = page.read_text(encoding="utf-8").rstrip("\n")
     lines = text.split("\n")
     heading = next(i for i, line in enumerate(lines) if line.startswith("# "))

@@ -1070,9 +1070,9 @@ def test_param_counts_are_right_or_raise_clearly(name, data, sizes, junk, square
 
 
 # --------------------------------------------------------------------------------------
-# The inputs this suite found that once escaped with a warning or an unclear error, kept
-# as plain regression tests (the strategies above stay within the ranges that were safe
-# then).
+# The inputs this suite found that once escaped with a warning or an unclear
+# error, kept as plain regression tests (the strategies above stay within the
+# ranges that were safe then).
 
 
 def test_found_square_overflows_to_inf_quietly():

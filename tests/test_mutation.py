@@ -22,8 +22,8 @@ from hypothesis import Phase, settings
 
 import convdoc as cd
 
-# Public function: the fuzz tests that call it, each with its parameters (pytest's
-# parametrize).
+# Public function: the fuzz tests that call it, each with its
+# parameters (pytest's parametrize).
 REACH = {
     "conv2d": [(fuzz.test_conv2d_is_right_or_raises_clearly, {})],
     "correlate2d": [(fuzz.test_correlate2d_is_right_or_raises_clearly, {})],
@@ -101,8 +101,8 @@ def returns_zeros(f):
 
 
 def test_every_public_function_in_reach_is_mutated():
-    # The fuzz module's own list of what it calls: a function added there must be added
-    # here.
+    # The fuzz module's own list of what it calls: a function added
+    # there must be added here.
     called = set(re.findall(r"\bcd\.(\w+)", pathlib.Path(fuzz.__file__).read_text()))
     called |= (
         set(fuzz.ELEMENTWISE) | set(fuzz.PARAM_COUNTS) | {"sigmoid", "sigmoid_grad"}

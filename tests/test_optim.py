@@ -82,8 +82,8 @@ def test_gradient_descent_hand_steps():
 
 
 def test_momentum_hand_steps():
-    # Constant gradient 1, μ = 0.5, η = 1: velocities 1, 1.5, 1.75 → p = -1, -2.5,
-    # -4.25.
+    # Constant gradient 1, μ = 0.5, η = 1: velocities 1, 1.5,
+    # 1.75 → p = -1, -2.5, -4.25.
     p = np.zeros(1)
     opt = cd.GradientDescent([p], lr=1.0, momentum=0.5)
     trajectory = []

@@ -17,8 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-#: The seed files of each source (the notes are kept as markdown and as the rendered
-#: page).
+#: The seed files of each source (the notes are kept as markdown
+#: and as the rendered page).
 SOURCES = {
     "notes": (
         "notes-benefits-of-convolution.md",

@@ -100,9 +100,9 @@ def test_non_finite_values_match_torch_everywhere(dtype, torch, rng):
     w = with_non_finite(rng, (4, 3, 3, 2), share=0.05).astype(dtype)
     tx, tw = (torch.tensor(a, requires_grad=True) for a in (x, w))
     # With padding, torch's float32 kernel (oneDNN) skips the taps that fall on the
-    # padding, while its float64 one, like convdoc, multiplies them by the padding's
-    # zeros (inf·0 = NaN): the definition on the zero-padded input. Compare padding in
-    # float64 only.
+    # padding, while its float64 one, like convdoc, multiplies them by the
+    # padding's zeros (inf·0 = NaN): the definition on the zero-padded input.
+    # Compare padding in float64 only.
     paddings = [{"padding": 1}] if dtype == np.float64 else []
     for kwargs in ({}, *paddings, {"stride": 2, "dilation": (2, 1)}):
         ty = F.conv2d(tx, tw, **kwargs)

@@ -41,8 +41,8 @@ SHORT = {
     "best-practices": "best",
     "seo": "seo",
 }
-# What a static host compresses (GitHub Pages, Read the Docs, Netlify): text, not images
-# or fonts.
+# What a static host compresses (GitHub Pages, Read the Docs, Netlify):
+# text, not images or fonts.
 COMPRESSIBLE = (
     "text/",
     "application/javascript",

@@ -26,8 +26,8 @@ from urllib.parse import unquote, urlsplit
 # what a page fetches, as the offline check reads it
 from check_offline import ASSET_ATTRS, LOADED_LINKS
 
-# Beyond the offline check's one attribute per tag: the alternatives a browser may pick
-# instead.
+# Beyond the offline check's one attribute per tag: the alternatives a
+# browser may pick instead.
 CHOICES = {
     tag: (name, "srcset")
     for tag, name in ASSET_ATTRS.items()

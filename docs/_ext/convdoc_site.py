@@ -143,9 +143,9 @@ def reset_matplotlib(gallery_conf, fname) -> None:
     # them per example instead, so the pages are identical from build to build.
     counter = itertools.count()
     stem = Path(str(fname)).stem if fname else "example"
-    # matplotlib's player links Font Awesome 4 from a CDN for its button icons; the
-    # theme already ships Font Awesome (fontawesome.js), which draws the same ``fa
-    # fa-*`` icons.
+    # matplotlib's player links Font Awesome 4 from a CDN for its button
+    # icons; the theme already ships Font Awesome (fontawesome.js), which
+    # draws the same ``fa fa-*`` icons.
     matplotlib.animation.JS_INCLUDE = re.sub(
         r"<link[^>]*font-awesome[^>]*>\s*", "", matplotlib.animation.JS_INCLUDE
     )
