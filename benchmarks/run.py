@@ -1,5 +1,4 @@
-"""Benchmark convdoc's conv2d against PyTorch,
-scipy.signal, a naive loop and NumPy's matmul rate.
+"""Benchmark conv2d against PyTorch, scipy.signal, a naive loop and NumPy's matmul rate.
 
 Run with ``nox -s bench`` (installs ``.[bench]`` and torch) or ``python
 benchmarks/run.py``; ``--quick`` for a smoke run of a few seconds. Everything is
@@ -348,8 +347,8 @@ def machine_info():
 
 
 def git_commit():
-    """``(commit, dirty)`` of the benchmarked code: HEAD,
-    and whether convdoc/ or benchmarks/ differ from it.
+    """``(commit, dirty)`` of the benchmarked code: HEAD, and whether convdoc/ or
+    benchmarks/run.py differ from it.
 
     ``("unknown", None)`` outside a git checkout (an sdist, a copied folder).
     """

@@ -7,10 +7,9 @@ beside ``gallery/``), and builds it with the project's own recipe. What is check
 the real configuration and the real command, not copies of them that could drift:
 
 - The site's ``docs/conf.py`` executes the real ``docs/conf.py`` (with ``__file__``
-  pointing
-  at the throwaway site, so every path it derives lands in ``tmp_path``) and then
-  changes a single setting: no autosummary stubs, since these sites have no API pages.
-  The real ``docs/_ext`` (the ``convdoc_site`` extension) is copied beside it.
+  pointing at the throwaway site, so every path it derives lands in ``tmp_path``) and
+  then changes a single setting: no autosummary stubs, since these sites have no API
+  pages. The real ``docs/_ext`` (the ``convdoc_site`` extension) is copied beside it.
 - The build runs through ``build_docs`` of the real ``noxfile.py``, its folder constants
   pointed at the throwaway site. It deletes what the real recipe deletes and runs the
   same ``sphinx-build`` command, in a subprocess. Every deletion and every absolute path

@@ -281,23 +281,19 @@ def run_shell(command: str, env: dict[str, str], cwd: Path) -> str:
 
 
 class Reader:
-    """A reader with only the website: the site
-    served on 127.0.0.1, venvs in empty temp folders.
+    """A reader with only the website: the site on 127.0.0.1, venvs in empty folders.
 
     In the background (threads, while the browser tests go on):
 
     - ``venv``: a fresh venv (``import convdoc`` fails there first) in which the install
-      command
-      of the first example page is run as shown (the wheel it links saved beside it
-      first, when it links one); then every example's ``.py`` and ``.ipynb``, fetched
-      from its page, runs in a folder of its own (``runs``);
+      command of the first example page is run as shown (the wheel it links saved
+      beside it first, when it links one); then every example's ``.py`` and ``.ipynb``,
+      fetched from its page, runs in a folder of its own (``runs``);
     - ``bare``: the first notebook in a venv with only the notebook runner: its first
-      cell must
-      install convdoc by itself;
-    - ``bundles``: each "download all" zip, unpacked into an empty folder, ``pip install
-      -r
-      requirements.txt`` in a new venv there, then every file in it run
-      (``bundle_runs``).
+      cell must install convdoc by itself;
+    - ``bundles``: each "download all" zip, unpacked into an empty folder,
+      ``pip install -r requirements.txt`` in a new venv there, then every file in it
+      run (``bundle_runs``).
 
     With ``run=False`` only ``venv`` is made.
     """

@@ -1,5 +1,4 @@
-"""Fixtures for the browser tests: the built site,
-a local server, Chromium, axe-core, downloads.
+"""Fixtures for the browser tests: the built site, a local server, Chromium, downloads.
 
 Run with ``nox -s site`` or ``pytest -c sitetests/pytest.ini sitetests``. Settings:
 
@@ -8,8 +7,8 @@ Run with ``nox -s site`` or ``pytest -c sitetests/pytest.ini sitetests``. Settin
 - ``CONVDOC_SCREENSHOTS``: where screenshots go (default ``docs/_build/screenshots``);
 - ``CONVDOC_CHROMIUM``: the Chromium executable (default ``chromium`` on PATH, else
   Playwright's own);
-- ``CONVDOC_AXE_JS``: an ``axe.min.js`` to use instead of fetching axe-core with ``npm
-  pack``.
+- ``CONVDOC_AXE_JS``: an ``axe.min.js`` to use instead of fetching axe-core with
+  ``npm pack``.
 
 The run ends with a "convdoc site" summary: pages opened, requests blocked, axe and
 download results.

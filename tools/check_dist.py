@@ -1,5 +1,6 @@
-"""Check convdoc's release files:
-``python tools/check_dist.py DIST_DIR TREE_WHEEL_DIR``.
+"""Check convdoc's release files.
+
+Usage: ``python tools/check_dist.py DIST_DIR TREE_WHEEL_DIR``
 
 ``DIST_DIR`` holds what ``python -m build`` made (the sdist, and the wheel built from
 it); ``TREE_WHEEL_DIR`` a wheel built straight from the source tree, as the docs build

@@ -1,5 +1,4 @@
-"""Run every gallery example in one process, as
-sphinx-gallery does, and print its run time.
+"""Run every gallery example in one process, as sphinx-gallery does; print its run time.
 
 Each example's figures are rendered to PNG at 1× and 2×, as on the site
 (``image_srcset``); animations are not rendered to HTML here, so plot_03 is timed

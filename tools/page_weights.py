@@ -1,5 +1,4 @@
-"""Weigh a built site: each page with the files
-only it loads, the shared assets, the whole tree.
+"""Weigh a built site: each page with the files only it loads, shared assets, the total.
 
 Usage: ``python tools/page_weights.py [docs/_build/html] [--page-limit MB] [--site-limit
 MB]``.

@@ -1,17 +1,14 @@
-"""The site ships the package it ran: downloads
-that work for a reader who has only the website.
+"""The site ships the package it ran: downloads that work with the website alone.
 
 A local Sphinx extension, loaded by ``conf.py``. On every build it
 
 - builds a wheel and an sdist of the source tree whose ``convdoc`` the build imports
-  (with
-  hatchling, reproducibly: ``SOURCE_DATE_EPOCH`` dates every entry), checks that the
-  wheel holds exactly the files that ran and the version the pages show, and publishes
-  both with a ``SHA256SUMS`` file at the stable path ``_downloads/dist/`` of the built
-  site;
+  (with hatchling, reproducibly: ``SOURCE_DATE_EPOCH`` dates every entry), checks that
+  the wheel holds exactly the files that ran and the version the pages show, and
+  publishes both with a ``SHA256SUMS`` file at the stable path ``_downloads/dist/`` of
+  the built site;
 - writes the install instructions: the ``convdoc-install`` directive (the gallery index,
-  and
-  a "Run this example" box added to every example page), the first cell of every
+  and a "Run this example" box added to every example page), the first cell of every
   downloaded notebook (see :func:`notebook_cell`) and a header comment in every
   downloaded script;
 - puts the wheel, a ``requirements.txt`` and a ``README.txt`` into both "download all"

@@ -3,17 +3,15 @@
 - The API listing: one autosummary table per ``convdoc`` module, generated from each
   module's ``__all__`` so the reference can never miss (or invent) a public name.
 - Reproducible output: ``reset_matplotlib`` (sphinx-gallery's per-example reset) fixes
-  SVG
-  and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their dates.
+  SVG and animation ids, and the gallery's zips get ``SOURCE_DATE_EPOCH`` as their
+  dates.
 - Build errors that say where: a failing code cell of a page is printed with its
   traceback.
 - Verbatim quotes of the notes and their sources: the roles ``notes-quote``,
-  ``why-blog-quote``,
-  ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py`` checks each one
-  against the seed texts; ``$...$`` inside a quote is rendered as math).
+  ``why-blog-quote``, ``cnn-blog-quote`` and ``slides-quote`` (``tests/test_quotes.py``
+  checks each one against the seed texts; ``$...$`` inside a quote is rendered as math).
 - Every page, every reader: a meta description per page (its first paragraph), and a
-  pass
-  over the written pages (``tune_pages``) that defers render-blocking scripts,
+  pass over the written pages (``tune_pages``) that defers render-blocking scripts,
   lazy-loads figures below the fold, names the animation player's frame image and
   slider, and moves the animation's frames out of the page into a deferred script.
 """

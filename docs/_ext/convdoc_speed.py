@@ -4,34 +4,30 @@ Runs once every page is written (after ``convdoc_site.tune_pages``), on the buil
 only:
 
 - **One stylesheet.** The theme, Pygments, myst-nb, sphinx-gallery, the copy button and
-  our
-  own rules arrive as nine to eleven render-blocking files, one of which ``@import``-s
-  Sphinx's ``basic.css`` (a second round trip). Each page's list is joined, in order,
-  into ``_static/bundle-<hash>.css`` (``@import`` inlined, relative ``url()``
-  rewritten), and the page links that file instead. The rules and their order are
-  unchanged.
+  our own rules arrive as nine to eleven render-blocking files, one of which
+  ``@import``-s Sphinx's ``basic.css`` (a second round trip). Each page's list is
+  joined, in order, into ``_static/bundle-<hash>.css`` (``@import`` inlined, relative
+  ``url()`` rewritten), and the page links that file instead. The rules and their order
+  are unchanged.
 - **Only the icons the site shows.** The theme ships Font Awesome's whole solid face
   (about 115 kB, requested by the header's icons on every page). It is cut to the glyphs
   of the ``fa-*`` classes the pages and scripts use and of the theme's ``--pst-icon-*``
   rules; a glyph the subset lacks stops the build.
 - **No search machinery outside the search page.** The theme loads Sphinx's search
-  scripts and
-  the whole search index on every page for its search-as-you-type box, which this site
-  turns off (``search_as_you_type`` false): there they do nothing and cost the index's
-  download.
+  scripts and the whole search index on every page for its search-as-you-type box, which
+  this site turns off (``search_as_you_type`` false): there they do nothing and cost the
+  index's download.
 - **Figures as lossless WebP.** Every PNG a page shows from ``_images/`` (figures, their
   2x versions, thumbnails) is also written as lossless WebP, pixel for pixel the same
   image at about 40 % of the bytes, and the page points to that file. The PNGs stay
   beside them.
 - **Example figures when the reader gets there.** An example page opens with its title,
-  the
-  install box, prose and code: on a phone its figures start below the first screen, so
-  all of them load lazily (on other pages the first two stay eager, see
+  the install box, prose and code: on a phone its figures start below the first screen,
+  so all of them load lazily (on other pages the first two stay eager, see
   ``convdoc_site``).
 - **Animation frames after the page.** The frames of a JavaScript animation (hundreds of
-  kB,
-  already moved to a file) are requested once the page has loaded, not while it paints;
-  the player shows its first frame meanwhile.
+  kB, already moved to a file) are requested once the page has loaded, not while it
+  paints; the player shows its first frame meanwhile.
 
 Deterministic: two builds write the same bytes.
 """
