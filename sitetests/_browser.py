@@ -49,7 +49,8 @@ def launch(playwright: Playwright) -> Browser:
 def is_local(url: str) -> bool:
     """True unless ``url`` would reach a host other than this machine.
 
-    >>> [is_local(u) for u in ("http://127.0.0.1:9/a.js", "file:///x.png", "data:,", "https://cdn.x/y.js")]
+    >>> urls = ("http://127.0.0.1:9/a.js", "file:///x.png", "data:,", "https://c.x/y")
+    >>> [is_local(u) for u in urls]
     [True, True, True, False]
     """
     parts = urlsplit(url)

@@ -213,8 +213,8 @@ def install_box(html: str, page_url: str) -> tuple[str, str | None]:
 def served_command(command: str, served: str) -> str:
     """The command with only the site's address replaced by the local server's.
 
-    >>> served_command('pip install "convdoc[examples] @ https://x.org/en/1/_downloads/dist/c.whl"',
-    ...                "http://127.0.0.1:8/")
+    >>> shown = 'pip install "convdoc[examples] @ https://x.org/_downloads/dist/c.whl"'
+    >>> served_command(shown, "http://127.0.0.1:8/")
     'pip install "convdoc[examples] @ http://127.0.0.1:8/_downloads/dist/c.whl"'
     """
     return re.sub(r"https?://\S+?/" + re.escape(DIST), served + DIST, command)

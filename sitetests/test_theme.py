@@ -56,9 +56,13 @@ def ink_contrast(reference: bytes, shown: bytes) -> float:
     """
     ref = _grey(reference)
     out = _grey(shown, size=(ref.shape[1], ref.shape[0]))
-    mode = lambda a: float(np.bincount(a.astype(int).ravel(), minlength=256).argmax())  # noqa: E731
-    ink = np.abs(ref - mode(ref)) >= INK
-    return float(np.median(np.abs(out[ink] - mode(out)))) if ink.any() else 0.0
+    ink = np.abs(ref - _commonest(ref)) >= INK
+    return float(np.median(np.abs(out[ink] - _commonest(out)))) if ink.any() else 0.0
+
+
+def _commonest(grey: np.ndarray) -> float:
+    """The most frequent grey level of an image: its background."""
+    return float(np.bincount(grey.astype(int).ravel(), minlength=256).argmax())
 
 
 def test_theme_switch(visit, base_url: str) -> None:

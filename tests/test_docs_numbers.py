@@ -27,7 +27,8 @@ SKIP_DIRS = {
 # Fenced blocks that hold code (removed whole). Other directives hold
 # prose (kept, minus options).
 CODE_INFO = re.compile(
-    r"^\{?(code-cell|code-block|code|sourcecode|literalinclude|math|eval-rst|raw)\}?\b|^[\w+-]*$"
+    r"^\{?(code-cell|code-block|code|sourcecode|literalinclude|math|eval-rst|raw)\}?\b"
+    r"|^[\w+-]*$"
 )
 
 NUMBER = re.compile(
