@@ -205,6 +205,8 @@ def test_specs_are_frozen_and_exported():
             "`kernel` must be an int or a pair",
         ),
         (lambda: MaxPoolSpec(2, stride=0), ValueError, "`stride` must be positive"),
+        # None steps by the window for pooling only; a convolution's stride is given.
+        (lambda: ConvSpec(6, 5, stride=None), TypeError, "`stride` must be an int"),
         (lambda: AvgPoolSpec(1.5), TypeError, "`size`"),
         (lambda: AdaptiveAvgPoolSpec(0), ValueError, "`output_size`"),
         (lambda: DenseSpec(2.5), TypeError, "`units`"),
