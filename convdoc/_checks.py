@@ -142,9 +142,14 @@ def as_pair(value, name: str, *, minimum: int) -> tuple[int, int]:
     >>> as_pair((1, 3), "padding", minimum=0)
     (1, 3)
     """
-    # The usual case, without the general checks.
+    # The usual cases (an int, or a pair of ints such as an array's shape[2:]), without
+    # the general checks.
     if type(value) is int and value >= minimum:
         return value, value
+    if type(value) is tuple and len(value) == 2:
+        rows, cols = value
+        if type(rows) is int and type(cols) is int and min(rows, cols) >= minimum:
+            return value
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(2): a scalar
         value = value.item()
     items = (
