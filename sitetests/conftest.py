@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: the built site, a local server, Chromium, downloads.
+"""Browser-test fixtures: the built site, a local server, Chromium, axe-core, downloads.
 
 Run with ``nox -s site`` or ``pytest -c sitetests/pytest.ini sitetests``. Settings:
 
@@ -128,9 +128,9 @@ def pytest_terminal_summary(
         for name, future in sorted({**job.runs, **job.bundle_runs, **bare}.items()):
             if future.done() and not future.cancelled() and future.exception() is None:
                 run = future.result()
-                status = "ok" if run.returncode == 0 else "FAILED"
-                if run.returncode != 0:
-                    status += f" (exit {run.returncode})"
+                status = (
+                    "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
+                )
                 write(f"download {name}: {status} in {run.seconds:.1f} s")
 
 
